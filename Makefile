@@ -1,0 +1,59 @@
+# retclip: the two commands of the README are `make demo` and `make test`.
+# Two environments (DESIGN.md section 9): .venv holds the application, .venv-dvc holds dvc[s3],
+# because dvc's hydra-core pins antlr4 4.9 while Dagster's selection parser needs 4.10 or later.
+# Both are rebuilt only when their pins change, so a second `make` does no work.
+
+PYTHON ?= python3.11
+VENV := .venv
+DVC_VENV := .venv-dvc
+PY := $(VENV)/bin/python
+DVC := $(DVC_VENV)/bin/dvc
+
+export HF_HUB_OFFLINE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export DVC_BIN := $(abspath $(DVC))
+
+.PHONY: setup demo test lint contact-sheet bench lock clean
+
+setup: $(VENV)/.installed $(DVC_VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements/lock.txt
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet -c requirements/lock.txt -e '.[dev]'
+	touch $@
+
+$(DVC_VENV)/.installed: requirements/dvc.txt requirements/dvc-lock.txt
+	rm -rf $(DVC_VENV)
+	$(PYTHON) -m venv $(DVC_VENV)
+	$(DVC_VENV)/bin/pip install --quiet -c requirements/dvc-lock.txt -r requirements/dvc.txt
+	touch $@
+
+# Generates data/raw (params.yaml) when absent, checks it against data.dvc, runs every stage.
+demo: setup
+	$(PY) -m retclip.demo
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# The picture linked from the README (needs data/raw: run `make demo` first).
+contact-sheet: setup
+	$(PY) -m retclip.data.synth.contact_sheet data/raw docs/contact_sheet.png
+
+bench: setup
+	$(PY) benchmarks/synth_speed.py
+
+# Re-pin every package after changing pyproject.toml or requirements/dvc.txt.
+lock: setup
+	{ echo "# Exact versions of every package in .venv (pip -c); regenerate with: make lock"; \
+	  $(VENV)/bin/pip freeze --exclude-editable; } > requirements/lock.txt
+	{ echo "# Exact versions of every package in .venv-dvc (pip -c); regenerate with: make lock"; \
+	  $(DVC_VENV)/bin/pip freeze; } > requirements/dvc-lock.txt
+
+clean:
+	rm -rf $(VENV) $(DVC_VENV) outputs .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The Dagster code location of retclip: assets over :mod:`retclip.pipeline`; nothing imports it."""

@@ -1,0 +1,1 @@
+"""Assets, checks, resources, schedules and sensors, one module per concern."""

@@ -1,0 +1,5 @@
+"""``python -m retclip``: the same command line as the ``retclip`` script."""
+
+from retclip.cli import main
+
+raise SystemExit(main())

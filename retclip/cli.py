@@ -1,0 +1,218 @@
+"""``retclip <stage>``: a thin command line over :mod:`retclip.pipeline`.
+
+Option names are part of the product (dvc.yaml and Dagster call them), so every stage is declared
+here with its contract options, including stages whose implementation has not landed yet: those
+say so and exit with status 3 instead of pretending to work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from retclip import __version__
+from retclip.config import ConfigError, Params, load_params
+
+EXIT_USAGE = 2
+EXIT_NOT_BUILT = 3
+
+# stage -> (help, options as (flags, kwargs), issue that delivers it or None when built)
+Option = tuple[tuple[str, ...], dict]
+STAGES: dict[str, tuple[str, list[Option], int | None]] = {
+    "synth": (
+        "write the synthetic clinic: paired fundus photographs, noisy reports, ground truth",
+        [
+            (("--out",), {"type": Path, "required": True, "help": "raw data folder to (re)write"}),
+            (("--patients",), {"type": int, "help": "number of manifest rows"}),
+            (("--seed",), {"type": int, "help": "same seed, same bytes"}),
+            (("--image-size",), {"help": "WIDTHxHEIGHT, e.g. 3888x2592"}),
+            (("--lang",), {"choices": ["zh", "en", "mixed"], "help": "report language"}),
+            (("--dirty-rate",), {"type": float, "help": "share of rows with a defect, 0..1"}),
+            (("--workers",), {"type": int, "help": "render processes"}),
+        ],
+        None,
+    ),
+    "validate": (
+        "validate the raw manifest and images (Great Expectations), quarantine bad rows",
+        [
+            (("--raw",), {"type": Path, "required": True}),
+            (("--out",), {"type": Path, "required": True}),
+        ],
+        3,
+    ),
+    "preprocess": (
+        "crop the field of view, resize, and write training shards",
+        [
+            (("--raw",), {"type": Path, "required": True}),
+            (("--manifest",), {"type": Path, "required": True}),
+            (("--out",), {"type": Path, "required": True}),
+        ],
+        3,
+    ),
+    "clean-reports": (
+        "normalise reports, scrub PHI, split into left, right and patient texts",
+        [
+            (("--manifest",), {"type": Path, "required": True}),
+            (("--out",), {"type": Path, "required": True}),
+        ],
+        4,
+    ),
+    "tokenizer": (
+        "build the text tokenizer from the cleaned reports",
+        [
+            (("--reports",), {"type": Path, "required": True}),
+            (("--out",), {"type": Path, "required": True}),
+        ],
+        4,
+    ),
+    "pretrain": (
+        "pre-train RET-CLIP with the tripartite loss",
+        [
+            (("--images",), {"type": Path, "required": True}),
+            (("--reports",), {"type": Path, "required": True}),
+            (("--tokenizer",), {"type": Path, "required": True}),
+            (("--out",), {"type": Path, "required": True}),
+        ],
+        5,
+    ),
+    "evaluate": (
+        "evaluate a model on one downstream task",
+        [
+            (("--model",), {"type": Path, "required": True}),
+            (("--task",), {"required": True}),
+            (("--out",), {"type": Path, "required": True}),
+        ],
+        6,
+    ),
+    "export": (
+        "export the image and text towers to ONNX and verify parity",
+        [
+            (("--model",), {"type": Path, "required": True}),
+            (("--out",), {"type": Path, "required": True}),
+        ],
+        7,
+    ),
+    "predict": (
+        "zero-shot prediction with the ONNX export (no torch needed)",
+        [
+            (("--model",), {"type": Path, "required": True}),
+            (("--left",), {"type": Path}),
+            (("--right",), {"type": Path}),
+            (("--labels",), {"help": 'comma-separated labels, e.g. "normal,glaucoma"'}),
+            (("--task",), {}),
+        ],
+        7,
+    ),
+    "lineage": (
+        "walk from an output back to the raw data version",
+        [(("path",), {"type": Path})],
+        8,
+    ),
+    "import-reference": (
+        "convert the authors' released RET-CLIP checkpoint into a model folder",
+        [
+            (("checkpoint",), {"type": Path}),
+            (("--out",), {"type": Path, "required": True}),
+        ],
+        9,
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="retclip",
+        description="RET-CLIP pipeline stages. Every stage reads params.yaml (--params) "
+        "and accepts repeatable --set section.key=value overrides.",
+    )
+    parser.add_argument("--version", action="version", version=f"retclip {__version__}")
+    sub = parser.add_subparsers(dest="stage", metavar="STAGE", required=True)
+    for name, (help_text, options, issue) in STAGES.items():
+        suffix = f" [lands with issue #{issue}]" if issue else ""
+        stage = sub.add_parser(name, help=help_text + suffix, description=help_text + suffix)
+        for flags, kwargs in options:
+            stage.add_argument(*flags, **kwargs)
+        stage.add_argument(
+            "--params",
+            type=Path,
+            default=None,
+            help="parameters file (default: params.yaml if present)",
+        )
+        stage.add_argument(
+            "--set",
+            dest="overrides",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="override one parameter, e.g. synth.seed=7",
+        )
+    return parser
+
+
+# Stage flags that are shorthands for parameters: they win over params.yaml and --set.
+FLAG_PARAMS: dict[str, dict[str, str]] = {
+    "synth": {
+        "patients": "synth.patients",
+        "seed": "synth.seed",
+        "image_size": "synth.image_size",
+        "lang": "synth.lang",
+        "dirty_rate": "synth.dirty_rate",
+        "workers": "synth.workers",
+    },
+}
+
+
+def _flag_overrides(args: argparse.Namespace) -> list[str]:
+    return [
+        f"{key}={getattr(args, flag)}"
+        for flag, key in FLAG_PARAMS.get(args.stage, {}).items()
+        if getattr(args, flag) is not None
+    ]
+
+
+def _synth(args: argparse.Namespace, params: Params) -> int:
+    from retclip import pipeline
+
+    summary = pipeline.synth(args.out, params)
+    width, height = params.synth.image_size
+    print(f"synthetic clinic written to {summary.out}/")
+    print(f"  patients.csv        {summary.patients} rows ({_counts(summary.languages)})")
+    print(
+        f"  images/             {summary.images} JPEG files, {width}x{height}, "
+        f"{summary.bytes / 1e6:.1f} MB"
+    )
+    print(f"  defects injected    {sum(summary.defects.values())} rows: {_counts(summary.defects)}")
+    print(
+        "  truth/              eyes.csv, patients.csv, phi_spans.jsonl (evaluation and tests only)"
+    )
+    return 0
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace, Params], int]] = {"synth": _synth}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        params = load_params(args.params, [*args.overrides, *_flag_overrides(args)])
+        handler = HANDLERS.get(args.stage)
+        if handler is None:
+            issue = STAGES[args.stage][2]
+            print(
+                f"retclip {args.stage}: this stage is not built yet; it lands with issue #{issue}.",
+                file=sys.stderr,
+            )
+            return EXIT_NOT_BUILT
+        return handler(args, params)
+    except ConfigError as exc:
+        print(f"retclip {args.stage}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except RuntimeError as exc:
+        print(f"retclip {args.stage}: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,1 @@
+"""Data: the patient manifest, the synthetic clinic, images and validation."""

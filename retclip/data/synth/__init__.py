@@ -1,0 +1,1 @@
+"""The synthetic clinic: paired fundus photographs and noisy reports with ground truth."""

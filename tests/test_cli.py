@@ -1,0 +1,120 @@
+import subprocess
+import sys
+
+import pytest
+
+from retclip.cli import EXIT_NOT_BUILT, EXIT_USAGE, STAGES, main
+from tests.conftest import REPO, tree_digest
+
+CONTRACT_STAGES = (
+    "synth",
+    "validate",
+    "preprocess",
+    "clean-reports",
+    "tokenizer",
+    "pretrain",
+    "evaluate",
+    "export",
+    "predict",
+    "lineage",
+)
+
+
+def test_help_lists_every_stage_of_the_contract():
+    done = subprocess.run(
+        [sys.executable, "-m", "retclip", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    for stage in CONTRACT_STAGES:
+        assert stage in done.stdout
+    assert set(CONTRACT_STAGES) <= set(STAGES)
+
+
+def test_synth_flags_override_params(tmp_path, capsys):
+    out = tmp_path / "raw"
+    code = main(
+        [
+            "synth",
+            "--out",
+            str(out),
+            "--patients",
+            "3",
+            "--seed",
+            "5",
+            "--image-size",
+            "200x150",
+            "--lang",
+            "en",
+            "--dirty-rate",
+            "0",
+            "--workers",
+            "1",
+            "--params",
+            str(REPO / "params.yaml"),
+        ]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "3 rows" in printed and "200x150" in printed
+    assert len(list((out / "images").glob("*.jpg"))) == 6
+    assert (
+        "Patient" in (out / "patients.csv").read_text()
+        or "Name" in (out / "patients.csv").read_text()
+    )
+
+
+def test_set_is_the_same_as_a_flag(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    base = ["--params", str(REPO / "params.yaml"), "--workers", "1"]
+    assert main(["synth", "--out", str(a), "--patients", "2", "--image-size", "128x96", *base]) == 0
+    assert (
+        main(
+            [
+                "synth",
+                "--out",
+                str(b),
+                "--set",
+                "synth.patients=2",
+                "--set",
+                "synth.image_size=128x96",
+                *base,
+            ]
+        )
+        == 0
+    )
+    assert tree_digest(a) == tree_digest(b)
+
+
+def test_bad_parameter_exits_with_usage_error(tmp_path, capsys):
+    code = main(["synth", "--out", str(tmp_path / "x"), "--set", "synth.patients=lots"])
+    assert code == EXIT_USAGE
+    assert "synth.patients" in capsys.readouterr().err
+    code = main(["synth", "--out", str(tmp_path / "x"), "--image-size", "huge"])
+    assert code == EXIT_USAGE
+    code = main(["synth", "--out", str(tmp_path / "x"), "--dirty-rate", "1.5"])
+    assert code == EXIT_USAGE
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("stage", ["validate", "pretrain", "export"])
+def test_stages_not_built_say_so(stage, tmp_path, capsys):
+    options = {
+        "validate": ["--raw", "r", "--out", "o"],
+        "pretrain": ["--images", "i", "--reports", "r", "--tokenizer", "t", "--out", "o"],
+        "export": ["--model", "m", "--out", "o"],
+    }[stage]
+    assert main([stage, *options]) == EXIT_NOT_BUILT
+    assert "not built yet" in capsys.readouterr().err
+
+
+def test_refuses_to_overwrite_foreign_data(tmp_path, capsys):
+    precious = tmp_path / "raw"
+    precious.mkdir()
+    (precious / "patients.csv").write_text("patient_id\nreal\n")
+    assert main(["synth", "--out", str(precious), "--patients", "1", "--workers", "1"]) == 1
+    assert "did not write" in capsys.readouterr().err
+    assert (precious / "patients.csv").read_text() == "patient_id\nreal\n"
+    assert not list(tmp_path.glob(".raw.staging*"))

@@ -1,0 +1,45 @@
+"""`make demo` regenerates the demo data set, and it is exactly the version data.dvc records."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from retclip import demo
+from tests.conftest import REPO
+
+DVC = os.environ.get("DVC_BIN") or str(REPO / ".venv-dvc" / "bin" / "dvc")
+
+
+@pytest.fixture
+def dvc_project(tmp_path, monkeypatch) -> Path:
+    """A fresh DVC project holding only what a clone has: params.yaml and data.dvc."""
+    assert Path(DVC).exists(), f"{DVC} missing: build it with `make setup`"
+    monkeypatch.setenv("DVC_BIN", DVC)
+    for name in ("params.yaml", "data.dvc"):
+        shutil.copy(REPO / name, tmp_path / name)
+    subprocess.run([DVC, "init", "--no-scm", "-q"], cwd=tmp_path, check=True)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_regenerated_demo_data_is_the_recorded_version(dvc_project, capsys):
+    assert demo.main() == 0
+    printed = capsys.readouterr().out
+    recorded = (REPO / "data.dvc").read_text()
+    assert (dvc_project / "data.dvc").read_text() == recorded
+    status = subprocess.run([DVC, "status", "data.dvc"], capture_output=True, text=True, check=True)
+    assert "up to date" in status.stdout
+    assert "data/raw is this version" in printed
+    assert (dvc_project / "outputs" / "synth" / "contact_sheet.png").stat().st_size > 10_000
+    size_mb = sum(p.stat().st_size for p in (dvc_project / "data" / "raw").rglob("*")) / 1e6
+    assert size_mb <= 60
+
+
+def test_other_data_is_reported_and_data_dvc_is_kept(dvc_project):
+    (dvc_project / "params.yaml").write_text("synth:\n  patients: 3\n  workers: 1\n")
+    with pytest.raises(SystemExit, match=r"not the version recorded in data\.dvc"):
+        demo.main()
+    assert (dvc_project / "data.dvc").read_text() == (REPO / "data.dvc").read_text()
