@@ -47,6 +47,7 @@ contact-sheet: setup
 
 bench: setup
 	$(PY) benchmarks/synth_speed.py
+	$(PY) benchmarks/preprocess_speed.py
 
 # Re-pin every package after changing pyproject.toml or requirements/dvc.txt.
 lock: setup

@@ -37,19 +37,47 @@ STAGES: dict[str, tuple[str, list[Option], int | None]] = {
     "validate": (
         "validate the raw manifest and images (Great Expectations), quarantine bad rows",
         [
-            (("--raw",), {"type": Path, "required": True}),
-            (("--out",), {"type": Path, "required": True}),
+            (
+                ("--raw",),
+                {
+                    "type": Path,
+                    "required": True,
+                    "help": "raw data folder holding patients.csv or patients.parquet",
+                },
+            ),
+            (
+                ("--out",),
+                {
+                    "type": Path,
+                    "required": True,
+                    "help": "writes manifest.parquet, quarantine.parquet, "
+                    "image_stats.parquet, validation.json, lineage.json",
+                },
+            ),
+            (("--workers",), {"type": int, "help": "image-inspection processes"}),
         ],
-        3,
+        None,
     ),
     "preprocess": (
         "crop the field of view, resize, and write training shards",
         [
-            (("--raw",), {"type": Path, "required": True}),
-            (("--manifest",), {"type": Path, "required": True}),
-            (("--out",), {"type": Path, "required": True}),
+            (("--raw",), {"type": Path, "required": True, "help": "raw data folder"}),
+            (
+                ("--manifest",),
+                {"type": Path, "required": True, "help": "the validate stage's output folder"},
+            ),
+            (
+                ("--out",),
+                {
+                    "type": Path,
+                    "required": True,
+                    "help": "writes shards/shard-*.tar, images.parquet, shards.json, lineage.json",
+                },
+            ),
+            (("--size",), {"type": int, "help": "output side in pixels (paper: 512)"}),
+            (("--workers",), {"type": int, "help": "processes"}),
         ],
-        3,
+        None,
     ),
     "clean-reports": (
         "normalise reports, scrub PHI, split into left, right and patient texts",
@@ -194,7 +222,40 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace, Params], int]] = {"synth": _synth}
+def _validate(args: argparse.Namespace, params: Params) -> int:
+    from retclip import pipeline
+
+    outcome = pipeline.validate(args.raw, args.out, params)
+    s = outcome.summary
+    print(f"validation written to {args.out}/ ({s['source']}, {s['encoding']})")
+    print(f"  rows in             {s['rows_in']}")
+    print(f"  valid patients      {s['valid_patients']} ({s['one_eye_patients']} with one eye)")
+    print(
+        f"  quarantined         {s['quarantined_patients']} patients, {s['quarantined_eyes']} eyes"
+    )
+    print(f"  reasons             {_counts(s['reasons'])}")
+    return 0
+
+
+def _preprocess(args: argparse.Namespace, params: Params) -> int:
+    from retclip import pipeline
+
+    summary = pipeline.preprocess(args.raw, args.manifest, args.out, params)
+    shards = summary["shards"]
+    print(f"preprocessed images written to {args.out}/")
+    print(
+        f"  shards/             {len(shards)} tar shards, {summary['patients']} patients, "
+        f"{summary['images']} images at {summary['size']}x{summary['size']}"
+    )
+    print("  images.parquet      per-image statistics and crop boxes")
+    return 0
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace, Params], int]] = {
+    "synth": _synth,
+    "validate": _validate,
+    "preprocess": _preprocess,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -213,6 +274,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"retclip {args.stage}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ValueError as exc:  # unusable input: a manifest without required columns, ...
+        print(f"retclip {args.stage}: {exc}", file=sys.stderr)
+        return 1
     except RuntimeError as exc:
         print(f"retclip {args.stage}: {exc}", file=sys.stderr)
         return 1

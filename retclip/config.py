@@ -72,10 +72,11 @@ class ValidateParams(_Section):
     max_aspect_ratio: float = Field(2.0, ge=1.0)
     min_fov_fraction: Fraction = 0.25
     brightness_range: tuple[float, float] = (15.0, 220.0)
-    min_sharpness: float = Field(1.0, ge=0.0)
+    min_sharpness: float = Field(2.0, ge=0.0)
     report_length: tuple[int, int] = (10, 10_000)
     max_quarantine_rate: Fraction = 0.2
     max_image_pixels: int = Field(200_000_000, ge=1_000_000)
+    workers: int = Field(2, ge=1, le=64)
 
 
 class PreprocessParams(_Section):

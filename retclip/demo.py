@@ -69,12 +69,14 @@ def main() -> int:
     params = load_params()
     if not (RAW / MARKER).is_file():
         pipeline.synth(RAW, params)
+    md5 = version_raw_data()
+    checked = pipeline.validate(RAW, OUTPUTS / "validate", params).summary
+    shards = pipeline.preprocess(RAW, OUTPUTS / "validate", OUTPUTS / "preprocess", params)
     manifest = _rows(RAW / "patients.csv")
     eyes = _rows(RAW / "truth" / "eyes.csv")
     images = sorted((RAW / "images").glob("*.jpg"))
     megabytes = sum(p.stat().st_size for p in images) / 1e6
     dirty = sum(1 for r in _rows(RAW / "truth" / "patients.csv") if r["defect"])
-    md5 = version_raw_data()
     sheet = make_contact_sheet(RAW, OUTPUTS / "synth" / "contact_sheet.png")
 
     print("\nretclip demo: what was produced and where")
@@ -85,6 +87,16 @@ def main() -> int:
     print(f"  {RAW}/truth/                  labels of {len(eyes)} eyes and every PHI span")
     print(f"  data.dvc                     {md5}: data/raw is this version (dvc status)")
     print(f"  {sheet}   16 labelled eyes")
+    print(
+        f"  {OUTPUTS}/validate/           {checked['valid_patients']} valid patients "
+        f"({checked['one_eye_patients']} with one eye); quarantined "
+        f"{checked['quarantined_patients']} patients and {checked['quarantined_eyes']} eyes: "
+        + ", ".join(f"{k} {v}" for k, v in checked["reasons"].items())
+    )
+    print(
+        f"  {OUTPUTS}/preprocess/         {len(shards['shards'])} tar shards, "
+        f"{shards['images']} eyes cropped to {shards['size']}x{shards['size']}"
+    )
     pending = [f"{name} (#{issue})" for name, (_, _, issue) in STAGES.items() if issue]
     print("  stages not built yet:        " + ", ".join(pending))
     return 0

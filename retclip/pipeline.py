@@ -8,10 +8,56 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from retclip.config import Params
+import pandas as pd
+
+from retclip.config import Params, params_to_dict
+from retclip.data.manifest import read_manifest
+from retclip.data.preprocess import preprocess_dataset
 from retclip.data.synth.clinic import ClinicSummary, generate_clinic
+from retclip.data.validation import ValidationOutcome, validate_manifest
+from retclip.lineage import describe_input, sha256_file, write_lineage
+from retclip.storage import staged_output, write_json
 
 
 def synth(out: Path, params: Params, progress: bool = True) -> ClinicSummary:
     """Write the synthetic clinic (raw data in the manifest contract) to ``out``."""
     return generate_clinic(Path(out), params.synth, progress=progress)
+
+
+def validate(raw: Path, out: Path, params: Params, progress: bool = True) -> ValidationOutcome:
+    """Validate ``raw`` and write manifest, quarantine, image statistics and GX results."""
+    raw = Path(raw)
+    manifest = read_manifest(raw)
+    settings = params.validate_
+    outcome = validate_manifest(manifest, raw, settings, settings.workers, progress)
+    with staged_output(Path(out)) as folder:
+        outcome.valid.to_parquet(folder / "manifest.parquet", index=False)
+        outcome.quarantine.to_parquet(folder / "quarantine.parquet", index=False)
+        outcome.images.to_parquet(folder / "image_stats.parquet", index=False)
+        write_json(folder / "validation.json", outcome.summary)
+        write_lineage(
+            folder,
+            "validate",
+            [describe_input(raw, "raw")],
+            {"validate": params_to_dict(params)["validate"]},
+            extra_files={manifest.path.name: sha256_file(manifest.path)},
+        )
+    return outcome
+
+
+def preprocess(raw: Path, manifest: Path, out: Path, params: Params, progress: bool = True) -> dict:
+    """Crop and resize every valid eye into tar shards, with per-image statistics."""
+    raw, manifest = Path(raw), Path(manifest)
+    table = pd.read_parquet(manifest / "manifest.parquet")
+    with staged_output(Path(out)) as folder:
+        summary = preprocess_dataset(
+            table, raw, folder, params.preprocess, params.validate_.max_image_pixels, progress
+        )
+        write_json(folder / "shards.json", summary)
+        write_lineage(
+            folder,
+            "preprocess",
+            [describe_input(raw, "raw"), describe_input(manifest, "manifest")],
+            {"preprocess": params_to_dict(params)["preprocess"]},
+        )
+    return summary

@@ -99,10 +99,10 @@ def test_bad_parameter_exits_with_usage_error(tmp_path, capsys):
     assert not (tmp_path / "x").exists()
 
 
-@pytest.mark.parametrize("stage", ["validate", "pretrain", "export"])
+@pytest.mark.parametrize("stage", ["evaluate", "pretrain", "export"])
 def test_stages_not_built_say_so(stage, tmp_path, capsys):
     options = {
-        "validate": ["--raw", "r", "--out", "o"],
+        "evaluate": ["--model", "m", "--task", "t", "--out", "o"],
         "pretrain": ["--images", "i", "--reports", "r", "--tokenizer", "t", "--out", "o"],
         "export": ["--model", "m", "--out", "o"],
     }[stage]
