@@ -188,6 +188,8 @@ def find_fov(rgb: Image.Image) -> FieldOfView | None:
     mask = np.asarray(mask_image) > 0
     h, w = mask.shape
     points = _edge_points(mask)
+    if mask.mean() > 0.97 and len(points) < 12:
+        return _full_frame(np.asarray(small, dtype=np.float32), width, height)
     if len(points) < 12:
         return None
     fit = _robust_circle(points)
@@ -206,6 +208,18 @@ def find_fov(rgb: Image.Image) -> FieldOfView | None:
     if covered < 0.75 or spill > 0.1:
         return None
     return FieldOfView(cx / factor, cy / factor, r / factor, circle_area / float(h * w))
+
+
+def _full_frame(rgb: np.ndarray, width: int, height: int) -> FieldOfView | None:
+    """A photograph already cropped inside its field of view: the frame is the field.
+
+    Accepted only when it looks like a fundus (red-dominant, textured); a blank or grey frame is
+    not one.
+    """
+    red, green, blue = (rgb[..., c].mean() for c in range(3))
+    if not (red > 1.15 * blue and red >= green and rgb[..., 0].std() > 4):
+        return None
+    return FieldOfView(width / 2, height / 2, max(width, height) / 2, 1.0)
 
 
 def _edge_points(mask: np.ndarray) -> np.ndarray:

@@ -47,7 +47,7 @@ class Check:
     """One expectation and what its failure means for a row."""
 
     code: str  # reason code; "" takes the failing value itself as the code
-    scope: str  # "patient", or the image column it concerns ("left_image", "right_image", "eye")
+    scope: str  # "patient"; the image it concerns ("left_image", "right_image", "eye"); "warning"
     expectation: gxe.Expectation
     explain: Callable[[dict], str]  # failing row -> the problem, in words, without PHI
 
@@ -188,6 +188,17 @@ def _image_checks(params: ValidateParams) -> list[Check]:
             ),
         ),
         Check(
+            "laterality_suspect",
+            "warning",
+            gxe.ExpectColumnValuesToBeInSet(
+                column="disc_side_agrees", value_set=[True], mostly=0.9
+            ),
+            lambda r: (
+                f"{r['path']}: the optic disc is on the temporal side for a {r['side']} eye "
+                "(mirrored or mislabelled?)"
+            ),
+        ),
+        Check(
             "duplicate_image",
             "eye",
             gxe.ExpectColumnValuesToBeUnique(column="sha256"),
@@ -305,9 +316,20 @@ def _eye_frame(table: pd.DataFrame, raw: Path, path_failures, params, workers, p
     for entry in rows:
         entry.update({k: v for k, v in results.get(entry["key"], {}).items() if k != "key"})
     frame = pd.DataFrame(rows)
-    for column in ("short_side", "aspect_ratio", "fov_fraction", "brightness", "sharpness"):
+    for column in (
+        "short_side",
+        "aspect_ratio",
+        "fov_fraction",
+        "brightness",
+        "sharpness",
+        "disc_x",
+    ):
         if column not in frame:
             frame[column] = float("nan")
+    frame["disc_side_agrees"] = [
+        None if not abs(x) > 0.1 else (x > 0) == (side == "right")
+        for x, side in zip(frame["disc_x"], frame["side"], strict=True)
+    ]
     if "sha256" not in frame:
         frame["sha256"] = None
     if frame.empty:
@@ -355,10 +377,14 @@ def validate_manifest(
                 patient_problems.setdefault(key, []).append((code, message))
             else:
                 eye_problems.setdefault((key, scope.split("_")[0]), []).append((code, message))
+    warnings = []
     for key, problems in image_failures.items():
         row, side = key.split(":")
-        for code, _, message in problems:
-            eye_problems.setdefault((int(row), side), []).append((code, message))
+        for code, scope, message in problems:
+            if scope == "warning":  # reported, never quarantined: the detector can be wrong
+                warnings.append({"row": int(row), "side": side, "reason": code, "message": message})
+            else:
+                eye_problems.setdefault((int(row), side), []).append((code, message))
 
     valid_rows, quarantine_rows = [], []
     sha = {(int(r["row"]), r["side"]): r.get("sha256") for r in eyes.to_dict("records")}
@@ -411,6 +437,7 @@ def validate_manifest(
         "quarantined_eyes": int((quarantine["scope"] != "patient").sum()),
         "one_eye_patients": int(((valid["left_image"] == "") | (valid["right_image"] == "")).sum()),
         "reasons": dict(sorted(reasons.items())),
+        "warnings": sorted(warnings, key=lambda w: (w["row"], w["side"])),
         "success": manifest_summary["success"] and images_summary["success"],
         "suites": {"manifest": manifest_summary, "images": images_summary},
         "thresholds": params.model_dump(mode="json"),

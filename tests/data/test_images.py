@@ -65,6 +65,14 @@ def test_text_burnt_into_the_border_does_not_move_the_circle():
     assert fov is not None and abs(fov.radius - r) < 0.03 * r and abs(fov.cx - cx) < 0.03 * r
 
 
+def test_a_photograph_cropped_inside_its_field_is_the_whole_frame():
+    img = Image.fromarray(fundus((640, 480), fov_scale=1.6))
+    inner = img.crop((160, 120, 480, 360))
+    fov = find_fov(inner)
+    assert fov is not None and fov.fraction == 1.0
+    assert (fov.cx, fov.cy, fov.radius) == (160, 120, 160)
+
+
 @pytest.mark.parametrize("kind", ["noise", "document", "black", "white"])
 def test_pictures_that_are_not_fundus_photographs(kind):
     rng = np.random.default_rng(0)

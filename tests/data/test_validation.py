@@ -211,3 +211,27 @@ def test_synthetic_defects_are_caught(small_clinic):
         if t["defect"] in ("", "one_eye", "garbled_report"):
             continue
         assert i in caught or t["defect"] == "duplicate_id", t
+
+
+def test_mirrored_photographs_are_reported_not_quarantined(tmp_path):
+    from retclip.config import SynthParams
+    from retclip.data.synth.clinic import generate_clinic
+
+    raw = tmp_path / "raw"
+    generate_clinic(
+        raw,
+        SynthParams(
+            patients=16, image_size=(320, 240), dirty_rate=0.0, mirror_rate=0.5, workers=1, seed=3
+        ),
+        progress=False,
+    )
+    result = validate_manifest(
+        read_manifest(raw), raw, ValidateParams(min_short_side=128), progress=False
+    )
+    assert len(result.valid) == 16 and result.quarantine.empty
+    with open(raw / "truth" / "eyes.csv", encoding="utf-8", newline="") as fh:
+        mirrored = {(int(e["row"]), e["side"]) for e in csv.DictReader(fh) if e["mirrored"] == "1"}
+    flagged = {(w["row"], w["side"]) for w in result.summary["warnings"]}
+    assert mirrored and len(flagged & mirrored) >= 0.8 * len(mirrored)
+    assert len(flagged - mirrored) <= 2
+    assert not result.summary["suites"]["images"]["success"]  # more than 10% look mirrored
