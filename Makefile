@@ -9,11 +9,14 @@ DVC_VENV := .venv-dvc
 PY := $(VENV)/bin/python
 DVC := $(DVC_VENV)/bin/dvc
 
+DAGSTER_HOME := $(CURDIR)/.dagster_home
+
 export HF_HUB_OFFLINE := 1
+export DAGSTER_HOME
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export DVC_BIN := $(abspath $(DVC))
 
-.PHONY: setup demo test lint contact-sheet bench lock clean
+.PHONY: setup demo test lint ui repro contact-sheet bench lock clean
 
 setup: $(VENV)/.installed $(DVC_VENV)/.installed
 
@@ -29,9 +32,24 @@ $(DVC_VENV)/.installed: requirements/dvc.txt requirements/dvc-lock.txt
 	$(DVC_VENV)/bin/pip install --quiet -c requirements/dvc-lock.txt -r requirements/dvc.txt
 	touch $@
 
-# Generates data/raw (params.yaml) when absent, checks it against data.dvc, runs every stage.
-demo: setup
-	$(PY) -m retclip.demo
+$(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp $< $@
+
+# Generates data/raw (params.yaml) when absent and checks it against data.dvc, materializes every
+# asset through Dagster (run history kept in .dagster_home), then prints what it produced.
+demo: setup $(DAGSTER_HOME)/dagster.yaml
+	$(PY) -m retclip.demo prepare
+	$(VENV)/bin/dg launch --assets '*'
+	$(PY) -m retclip.demo summary
+
+# The same pipeline without Dagster; dvc's stage commands find retclip in .venv/bin.
+repro: setup
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(DVC) repro
+
+# The Dagster UI on http://127.0.0.1:3000, with the same persistent DAGSTER_HOME.
+ui: setup $(DAGSTER_HOME)/dagster.yaml
+	$(VENV)/bin/dg dev --host 127.0.0.1 --port 3000
 
 test: setup
 	$(VENV)/bin/ruff check .

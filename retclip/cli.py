@@ -135,8 +135,11 @@ STAGES: dict[str, tuple[str, list[Option], int | None]] = {
     ),
     "lineage": (
         "walk from an output back to the raw data version",
-        [(("path",), {"type": Path})],
-        8,
+        [
+            (("path",), {"type": Path, "help": "an output folder or any file inside one"}),
+            (("--json",), {"action": "store_true", "help": "print the chain as JSON"}),
+        ],
+        None,
     ),
     "import-reference": (
         "convert the authors' released RET-CLIP checkpoint into a model folder",
@@ -251,10 +254,45 @@ def _preprocess(args: argparse.Namespace, params: Params) -> int:
     return 0
 
 
+def _lineage(args: argparse.Namespace, params: Params) -> int:
+    import json
+
+    from retclip.lineage import trace
+
+    nodes = trace(args.path)
+    intact = all(not n["modified_files"] and not n.get("broken_inputs") for n in nodes)
+    if args.json:
+        print(json.dumps(nodes, indent=2))
+        return 0 if intact else 1
+    for depth, node in enumerate(nodes):
+        git = node["git"] or {}
+        commit = (git.get("commit") or "unknown")[:12] + (" (dirty)" if git.get("dirty") else "")
+        state = (
+            "files match their sha256"
+            if not node["modified_files"]
+            else "MODIFIED: " + ", ".join(node["modified_files"])
+        )
+        print(f"{'  ' * depth}{node['stage']}  {node['folder']}  lineage {node['lineage_id']}")
+        print(
+            f"{'  ' * depth}  commit {commit}, params {node['params_sha256'][:12]}, "
+            f"code {str(node['code_sha256'])[:12]}, dagster run {node['dagster_run_id'] or '-'}"
+        )
+        print(f"{'  ' * depth}  {state}")
+        for broken in node.get("broken_inputs", []):
+            print(f"{'  ' * depth}  BROKEN: input {broken} was rewritten since")
+    raw = next((n["raw_data"] for n in nodes if n["raw_data"]), None)
+    if raw:
+        print(f"raw data  md5 {raw['md5']}  ({raw['dvc_file']})")
+    else:
+        print("raw data  version unknown (no .dvc file tracks it)")
+    return 0 if intact else 1
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace, Params], int]] = {
     "synth": _synth,
     "validate": _validate,
     "preprocess": _preprocess,
+    "lineage": _lineage,
 }
 
 

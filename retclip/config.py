@@ -93,7 +93,11 @@ class CleanReportsParams(_Section):
 
     languages: list[Literal["zh", "en"]] = ["zh", "en"]
     abbreviations: bool = True
+    boilerplate: bool = True
+    dictionaries: list[str] = []
     min_chars: int = Field(4, ge=0)
+    min_letter_share: Fraction = 0.5
+    workers: int = Field(1, ge=1, le=64)
 
 
 class TokenizerParams(_Section):
@@ -102,17 +106,25 @@ class TokenizerParams(_Section):
     kind: Literal["bert-chinese", "wordpiece"] = "wordpiece"
     vocab_file: str | None = None
     vocab_size: int = Field(8000, ge=100)
+    min_frequency: int = Field(2, ge=1)
     context_length: int = Field(100, ge=8, le=512)
     lowercase: bool = True
 
 
 class PretrainParams(_Section):
-    """Model preset, tripartite loss weights and the optimiser schedule."""
+    """Model preset, tripartite loss weights and the optimiser schedule.
+
+    ``batch_size`` is the global batch of one optimiser step (all ranks and accumulation steps
+    together): it sets the negatives, so the loss does not depend on how the batch is split.
+    """
 
     preset: Literal["tiny", "paper"] = "tiny"
-    image_size: int = Field(224, ge=32)
-    embed_dim: int = Field(512, ge=8)
+    image_size: int | None = Field(None, ge=32)  # None: the preset's (tiny 96, paper 224)
+    embed_dim: int | None = Field(None, ge=8)  # None: the preset's (tiny 128, paper 512)
+    image_weights: str | None = None  # local timm or OpenAI-CLIP image tower weights
+    text_weights: str | None = None  # local Hugging Face BERT weights (file or folder)
     epochs: int = Field(3, ge=1)
+    max_steps: int | None = Field(None, ge=1)  # stop early; the schedule still spans `epochs`
     batch_size: int = Field(32, ge=2)
     accum_freq: int = Field(1, ge=1)
     lr: float = Field(1e-4, gt=0)
@@ -130,6 +142,7 @@ class PretrainParams(_Section):
     eye_dropout: Fraction = 0.1
     flip_swap_prob: Fraction = 0.0
     checkpoint_every: int = Field(100, ge=1)
+    keep_checkpoints: int = Field(2, ge=1)
     workers: int = Field(1, ge=0)
     seed: int = Field(0, ge=0)
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from retclip.config import Params, params_to_dict
 from retclip.data.manifest import read_manifest
-from retclip.data.preprocess import preprocess_dataset
+from retclip.data.preprocess import preprocess_dataset, write_sample_sheet
 from retclip.data.synth.clinic import ClinicSummary, generate_clinic
 from retclip.data.validation import ValidationOutcome, validate_manifest
 from retclip.lineage import describe_input, sha256_file, write_lineage
@@ -54,6 +54,7 @@ def preprocess(raw: Path, manifest: Path, out: Path, params: Params, progress: b
             table, raw, folder, params.preprocess, params.validate_.max_image_pixels, progress
         )
         write_json(folder / "shards.json", summary)
+        write_sample_sheet(folder)
         write_lineage(
             folder,
             "preprocess",

@@ -37,6 +37,7 @@ def test_validate_writes_its_contract(staged, small_params):
         "image_stats.parquet",
         "validation.json",
         "lineage.json",
+        "run.json",
     }
     summary = json.loads((folder / "validation.json").read_text())
     valid = pd.read_parquet(folder / "manifest.parquet")
@@ -129,3 +130,20 @@ def test_cli_runs_both_stages(small_clinic, tmp_path, capsys):
         == 0
     )
     assert "tar shards" in capsys.readouterr().out
+
+
+def test_lineage_walks_back_to_the_raw_data(staged, capsys):
+    shard = next((staged / "preprocess" / "shards").glob("*.tar"))
+    assert main(["lineage", str(shard)]) == 0
+    text = capsys.readouterr().out
+    assert text.index("preprocess") < text.index("validate") < text.index("raw data")
+    assert "files match their sha256" in text
+
+
+def test_lineage_reports_a_modified_file(small_clinic, params, tmp_path, capsys):
+    pipeline.validate(small_clinic, tmp_path / "v", params, progress=False)
+    with open(tmp_path / "v" / "validation.json", "a") as fh:
+        fh.write(" ")
+    assert main(["lineage", str(tmp_path / "v"), "--json"]) == 1
+    nodes = json.loads(capsys.readouterr().out)
+    assert nodes[0]["modified_files"] == ["validation.json"]

@@ -217,3 +217,31 @@ class _Serial:
     @staticmethod
     def map(fn, items, chunksize: int = 1):
         return map(fn, items)
+
+
+def write_sample_sheet(out: Path, count: int = 16, tile: int = 128) -> Path:
+    """``out/samples.png``: the first ``count`` preprocessed eyes, for people to look at."""
+    from PIL import Image
+
+    from retclip.data.shards import iter_samples
+
+    tiles = []
+    for shard in sorted((out / "shards").glob("*.tar")):
+        with open(shard, "rb") as fh:
+            for _, members in iter_samples(fh):
+                for side in ("left.jpg", "right.jpg"):
+                    if side in members and len(tiles) < count:
+                        with Image.open(io.BytesIO(members[side])) as im:
+                            tiles.append(im.convert("RGB").resize((tile, tile)))
+                if len(tiles) >= count:
+                    break
+        if len(tiles) >= count:
+            break
+    columns = 4
+    rows = max(1, (len(tiles) + columns - 1) // columns)
+    sheet = Image.new("RGB", (columns * tile, rows * tile))
+    for i, image in enumerate(tiles):
+        sheet.paste(image, ((i % columns) * tile, (i // columns) * tile))
+    path = out / "samples.png"
+    sheet.save(path)
+    return path

@@ -235,3 +235,8 @@ def test_mirrored_photographs_are_reported_not_quarantined(tmp_path):
     assert mirrored and len(flagged & mirrored) >= 0.8 * len(mirrored)
     assert len(flagged - mirrored) <= 2
     assert not result.summary["suites"]["images"]["success"]  # more than 10% look mirrored
+
+
+def test_what_is_kept_meets_every_expectation(outcome):
+    assert not outcome.summary["success"]  # the raw data broke rules ...
+    assert outcome.summary["kept_success"]  # ... but every kept row and eye meets them all

@@ -1,0 +1,101 @@
+"""Resources: where the project lives, where artifacts go, the dvc command.
+
+Configured from the environment, never from files in the repository: credentials for S3 come
+from boto3's default chain (environment or instance role).
+"""
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Literal
+
+import dagster as dg
+
+from retclip.config import Params, load_params
+from retclip.storage import S3Store
+
+
+def default_root() -> str:
+    """$RETCLIP_PROJECT_ROOT, else the checkout this code location was loaded from."""
+    return os.environ.get("RETCLIP_PROJECT_ROOT", str(Path(__file__).resolve().parents[2]))
+
+
+class RetclipProject(dg.ConfigurableResource):
+    """The project folder: data/raw, outputs/ and the parameters file, as the CLI sees them."""
+
+    root: str = default_root()
+    params_file: str = "params.yaml"
+
+    def path(self, *parts: str) -> Path:
+        return Path(self.root, *parts)
+
+    @property
+    def raw(self) -> Path:
+        return self.path("data", "raw")
+
+    def output(self, stage: str) -> Path:
+        return self.path("outputs", stage)
+
+    def params(self) -> Params:
+        return load_params(self.path(self.params_file))
+
+
+class ArtifactStore(dg.ConfigurableResource):
+    """Where published outputs live: the local ``outputs/`` folder, or S3 (any endpoint)."""
+
+    kind: Literal["local", "s3"] = "local"
+    bucket: str = ""
+    prefix: str = "retclip"
+    endpoint_url: str | None = None
+    region: str | None = None
+
+    def s3(self) -> S3Store:
+        if self.kind != "s3" or not self.bucket:
+            raise ValueError("ArtifactStore: S3 is not configured (kind=s3 and a bucket)")
+        return S3Store(self.bucket, self.prefix, self.endpoint_url, self.region)
+
+    def publish(self, folder: Path, name: str) -> str:
+        """Make an output folder available; returns where it is (a path or an s3:// URI)."""
+        if self.kind == "local":
+            return str(folder)
+        store = self.s3()
+        store.upload_folder(folder, name)
+        return store.uri(name)
+
+
+class DvcCommand(dg.ConfigurableResource):
+    """The dvc executable of the separate dvc environment (DESIGN.md section 9)."""
+
+    executable: str = os.environ.get("DVC_BIN", str(Path(default_root(), ".venv-dvc/bin/dvc")))
+
+    def run(self, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [self.executable, *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=1800,
+        )
+
+
+def store_from_environment() -> ArtifactStore:
+    """RETCLIP_ARTIFACT_STORE=s3 with RETCLIP_S3_BUCKET (and optionally _PREFIX, _ENDPOINT_URL)."""
+    return ArtifactStore(
+        kind="s3" if os.environ.get("RETCLIP_ARTIFACT_STORE") == "s3" else "local",
+        bucket=os.environ.get("RETCLIP_S3_BUCKET", ""),
+        prefix=os.environ.get("RETCLIP_S3_PREFIX", "retclip"),
+        endpoint_url=os.environ.get("RETCLIP_S3_ENDPOINT_URL") or None,
+        region=os.environ.get("AWS_DEFAULT_REGION") or None,
+    )
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={
+            "project": RetclipProject(),
+            "store": store_from_environment(),
+            "dvc": DvcCommand(),
+        }
+    )

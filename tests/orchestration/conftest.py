@@ -1,0 +1,28 @@
+"""A throw-away project folder (data/raw, params.yaml, data.dvc) for the Dagster tests."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from orchestration.defs.resources import RetclipProject
+
+SMALL_PARAMS = {
+    "validate": {"min_short_side": 128, "workers": 1},
+    "preprocess": {"size": 64, "shard_size": 8, "workers": 1},
+}
+
+
+def make_project(root: Path, clinic: Path) -> RetclipProject:
+    shutil.copytree(clinic, root / "data" / "raw")
+    (root / "params.yaml").write_text(yaml.safe_dump(SMALL_PARAMS))
+    (root / "data.dvc").write_text(
+        "outs:\n- md5: 0123456789abcdef0123456789abcdef.dir\n  path: data/raw\n"
+    )
+    return RetclipProject(root=str(root))
+
+
+@pytest.fixture
+def project(tmp_path, small_clinic) -> RetclipProject:
+    return make_project(tmp_path / "project", small_clinic)

@@ -1,0 +1,103 @@
+"""Schedule and sensors evaluate as the daemon would; failures are recorded as alerts."""
+
+import json
+
+import dagster as dg
+import pytest
+
+from orchestration.defs import automation
+from orchestration.defs.resources import ArtifactStore
+from tests.moto_server import moto_s3
+
+
+def test_weekly_schedule_is_off_by_default_and_requests_a_retrain():
+    schedule = automation.weekly_retraining
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    assert schedule.cron_schedule == "0 3 * * 1"
+    result = schedule.evaluate_tick(dg.build_schedule_context())
+    assert [r.job_name or schedule.job_name for r in result.run_requests] == ["retrain"]
+
+
+def test_new_data_version_sensor_fires_once_per_md5(project):
+    sensor = automation.new_data_version
+    assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
+    first = sensor(dg.build_sensor_context(resources={"project": project}))
+    assert isinstance(first, dg.RunRequest) and first.run_key.startswith("data-0123")
+    again = sensor(
+        dg.build_sensor_context(
+            cursor="0123456789abcdef0123456789abcdef.dir", resources={"project": project}
+        )
+    )
+    assert isinstance(again, dg.SkipReason)
+    (project.path("data.dvc")).write_text("outs:\n- md5: ffff.dir\n  path: data/raw\n")
+    changed = sensor(
+        dg.build_sensor_context(
+            cursor="0123456789abcdef0123456789abcdef.dir", resources={"project": project}
+        )
+    )
+    assert changed.run_key == "data-ffff.dir"
+
+
+@pytest.fixture
+def s3_store(monkeypatch):
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ):
+        monkeypatch.setenv(name, value)
+    with moto_s3() as endpoint:
+        store = ArtifactStore(kind="s3", bucket="clinic", prefix="retclip", endpoint_url=endpoint)
+        store.s3().client.create_bucket(Bucket="clinic")
+        yield store
+
+
+def test_new_s3_objects_sensor(s3_store):
+    sensor = automation.new_s3_objects
+    context = dg.build_sensor_context(resources={"store": s3_store})
+    assert isinstance(sensor(context), dg.SkipReason)
+    s3_store.s3().client.put_object(Bucket="clinic", Key="retclip/incoming/batch1.csv", Body=b"x")
+    request = sensor(dg.build_sensor_context(resources={"store": s3_store}))
+    assert isinstance(request, dg.RunRequest)
+    seen = sensor(
+        dg.build_sensor_context(cursor=request.run_key[3:], resources={"store": s3_store})
+    )
+    assert isinstance(seen, dg.SkipReason)
+    local = sensor(dg.build_sensor_context(resources={"store": ArtifactStore()}))
+    assert "local" in local.skip_message
+
+
+def test_failed_run_is_recorded(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+
+    @dg.op
+    def explode():
+        raise RuntimeError("stage failed: outputs/validate is not writable")
+
+    @dg.job
+    def broken():
+        explode()
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = broken.execute_in_process(instance=instance, raise_on_error=False)
+        (entry,) = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
+        failure = entry.dagster_event
+        context = dg.build_run_status_sensor_context(
+            sensor_name="record_failed_run",
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            dagster_event=failure,
+        ).for_run_failure()
+        automation.record_failed_run(context)
+    alert = json.loads((tmp_path / "alerts.jsonl").read_text().splitlines()[0])
+    assert alert["run_id"] == result.run_id and alert["job"] == "broken"
+
+
+def test_s3_artifact_store_publishes_a_folder(s3_store, tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "lineage.json").write_text("{}")
+    uri = s3_store.publish(tmp_path / "out", "validate")
+    assert uri == "s3://clinic/retclip/validate"
+    assert [o["key"] for o in s3_store.s3().list_keys("validate")] == [
+        "retclip/validate/lineage.json"
+    ]

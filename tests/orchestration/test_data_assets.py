@@ -1,0 +1,60 @@
+"""The data assets materialize in-process; their checks block downstream work on bad data."""
+
+import dagster as dg
+
+from orchestration.defs import data_assets, data_checks
+from orchestration.defs.raw_data import raw_data
+from retclip.lineage import read_lineage
+
+ASSETS = [
+    raw_data,
+    data_assets.validated,
+    data_assets.preprocessed,
+    data_checks.kept_data_meet_expectations,
+    data_checks.quarantine_rate_within_limit,
+    data_checks.every_valid_eye_preprocessed,
+]
+
+
+def materialize(project):
+    with dg.DagsterInstance.ephemeral() as instance:
+        return dg.materialize(
+            ASSETS,
+            resources={"project": project},
+            instance=instance,
+            selection=["validated", "preprocessed"],
+            raise_on_error=False,
+        )
+
+
+def test_assets_materialize_with_versions_and_metadata(project):
+    result = materialize(project)
+    assert result.success
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks == {
+        "kept_data_meet_expectations": True,
+        "quarantine_rate_within_limit": True,
+        "every_valid_eye_preprocessed": True,
+    }
+    events = {e.asset_key.to_user_string(): e for e in result.get_asset_materialization_events()}
+    validated = events["validated"].materialization
+    lineage_id = read_lineage(project.output("validate"))["lineage_id"]
+    assert validated.tags["dagster/data_version"] == lineage_id
+    assert validated.metadata["rows_in"].value == 24
+    assert validated.metadata["raw_data_md5"].value.startswith("0123456789abcdef")
+    preprocessed = events["preprocessed"].materialization
+    assert "data:image/png;base64," in preprocessed.metadata["samples"].value
+    run = (project.output("preprocess") / "run.json").read_text()
+    assert result.run_id in run
+
+
+def test_half_the_images_corrupt_blocks_preprocessing(project):
+    images = sorted((project.raw / "images").glob("*.jpg"))
+    for image in images[::2]:
+        image.write_bytes(b"corrupt")
+    result = materialize(project)
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks["quarantine_rate_within_limit"] is False
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert materialized == {"validated"}
+    assert not project.output("preprocess").exists()

@@ -1,0 +1,77 @@
+"""The real webserver on 127.0.0.1 serves the asset graph over GraphQL."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import REPO
+from tests.moto_server import free_port
+
+QUERY = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
+  schedules { name } sensors { name }
+  assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks { name } } } }
+} } } }"""
+
+STAGE_ASSETS = {"raw_data", "validated", "preprocessed"}
+CHECKS = {
+    "kept_data_meet_expectations",
+    "quarantine_rate_within_limit",
+    "every_valid_eye_preprocessed",
+}
+
+
+def graphql(port: int, query: str) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_graphql_lists_every_asset_check_schedule_and_sensor(tmp_path):
+    port = free_port()
+    webserver = Path(sys.executable).with_name("dagster-webserver")
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "RETCLIP_PROJECT_ROOT": str(REPO)}
+    server = subprocess.Popen(
+        [str(webserver), "-h", "127.0.0.1", "-p", str(port), "-m", "orchestration.definitions"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "webserver did not start within 120 s"
+                assert server.poll() is None, "webserver exited"
+                time.sleep(1)
+        (repository,) = graphql(port, QUERY)["data"]["repositoriesOrError"]["nodes"]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+    assets = {"/".join(n["assetKey"]["path"]) for n in repository["assetNodes"]}
+    checks = {
+        c["name"]
+        for n in repository["assetNodes"]
+        for c in n["assetChecksOrError"].get("checks", [])
+    }
+    assert assets >= STAGE_ASSETS
+    assert checks >= CHECKS
+    assert {s["name"] for s in repository["schedules"]} == {"weekly_retraining"}
+    assert {s["name"] for s in repository["sensors"]} == {
+        "new_data_version",
+        "new_s3_objects",
+        "record_failed_run",
+    }
