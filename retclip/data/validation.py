@@ -30,6 +30,7 @@ from retclip.data.manifest import REQUIRED_COLUMNS, Manifest
 SIDES = ("left", "right")
 PATIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 ABSOLUTE_PATH = r"^(?:[/\\]|[A-Za-z]:)"
+CONTROL_CHARACTER = r"[\x00-\x1f\x7f]"
 PARENT_STEP = r"(?:^|[/\\])\.\.(?:[/\\]|$)"
 LABEL_SETS = {
     "dr_grade": ["0", "1", "2", "3", "4"],
@@ -109,6 +110,12 @@ def _manifest_checks(params: ValidateParams, columns: Iterable[str]) -> list[Che
                 ),
             ),
             Check(
+                "path_invalid",
+                column,
+                gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=CONTROL_CHARACTER),
+                lambda r, c=column: f"{r[c]!r}: control characters in a file name",
+            ),
+            Check(
                 "path_traversal",
                 column,
                 gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=PARENT_STEP),
@@ -135,7 +142,10 @@ def _image_checks(params: ValidateParams) -> list[Check]:
             "path_escapes",
             "eye",
             gxe.ExpectColumnValuesToBeInSet(column="inside_raw", value_set=[True]),
-            lambda r: f"{r['path']}: resolves outside the raw folder (symbolic link)",
+            lambda r: (
+                f"{r['path']}: resolves outside the raw folder (a symbolic link) "
+                "or cannot be resolved"
+            ),
         ),
         Check(
             "",
@@ -252,7 +262,8 @@ def _table(manifest: Manifest) -> pd.DataFrame:
         frame["right_image"].str.strip() != ""
     ).astype(int)
     frame["report_chars"] = frame["report"].str.strip().str.len()
-    frame["report_decodable"] = [i not in set(manifest.undecodable_rows) for i in range(len(frame))]
+    undecodable = set(manifest.undecodable_rows)
+    frame["report_decodable"] = [i not in undecodable for i in range(len(frame))]
     return frame
 
 
@@ -293,8 +304,11 @@ def _eye_frame(table: pd.DataFrame, raw: Path, path_failures, params, workers, p
                 "image_message": "",
             }
             if not any(s == f"{side}_image" for _, s, _ in path_failures.get(record.key, [])):
-                target = (raw / value.replace("\\", "/")).resolve()
-                entry["inside_raw"] = target.is_relative_to(root)
+                try:
+                    target = (raw / value.replace("\\", "/")).resolve()
+                    entry["inside_raw"] = target.is_relative_to(root)
+                except (OSError, RuntimeError, ValueError):  # symlink loop, bad name
+                    entry["inside_raw"] = False
                 if entry["inside_raw"]:
                     jobs.append((key, str(target), value, params.max_image_pixels))
             rows.append(entry)

@@ -40,6 +40,8 @@ def outcome(tmp_path_factory):
     (img / "copy.jpg").write_bytes((img / "good7.jpg").read_bytes())
     save(outside / "secret.jpg", fundus(seed=29))
     os.symlink(outside / "secret.jpg", img / "link.jpg")
+    os.symlink(img / "loop_b.jpg", img / "loop_a.jpg")
+    os.symlink(img / "loop_a.jpg", img / "loop_b.jpg")
     rows = [
         ("P01", "images/good0.jpg", "images/good1.jpg", REPORT, ""),  # valid
         ("P02", "", "images/good2.jpg", REPORT, ""),  # one eye: valid
@@ -65,6 +67,8 @@ def outcome(tmp_path_factory):
         ("P21", "images/good8.jpg", "", "   ", ""),  # empty report
         ("P22", "images/good9.jpg", "", "x" * 20000, ""),  # report too long
         ("P23", "images/good10.jpg", "", REPORT, "7"),  # label out of set
+        ("P25", "images/\x00evil.jpg", "", REPORT, ""),  # control character in the name
+        ("P26", "images/loop_a.jpg", "", REPORT, ""),  # symbolic link loop
     ]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -102,8 +106,8 @@ def valid_row(outcome, patient_id):
 
 def test_rows_in_equals_kept_plus_quarantined(outcome):
     patients = (outcome.quarantine["scope"] == "patient").sum()
-    assert len(outcome.valid) + patients == 25
-    assert outcome.summary["rows_in"] == 25
+    assert len(outcome.valid) + patients == 27
+    assert outcome.summary["rows_in"] == 27
     assert set(outcome.valid["source_row"]).isdisjoint(
         outcome.quarantine.loc[outcome.quarantine["scope"] == "patient", "source_row"]
     )
@@ -151,6 +155,8 @@ def test_one_bad_eye_keeps_the_good_one(outcome):
         ("P22", "patient", "report_length"),
         ("P23", "patient", "label_value"),
         ("P24", "patient", "report_encoding"),
+        ("P25", "left_image", "path_invalid"),
+        ("P26", "left_image", "path_escapes"),
     ],
 )
 def test_each_bad_case_has_its_reason(outcome, patient_id, scope, reason):
@@ -167,7 +173,8 @@ def test_messages_name_the_file_and_never_the_report(outcome):
         assert "patients.csv row" in record["message"]
         assert REPORT not in record["message"]
         if record["scope"] != "patient":
-            assert record[record["scope"]] in record["message"]
+            path = record[record["scope"]]
+            assert path in record["message"] or repr(path) in record["message"]
 
 
 def test_extra_columns_travel_with_the_row(outcome):
