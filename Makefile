@@ -66,6 +66,8 @@ contact-sheet: setup
 bench: setup
 	$(PY) benchmarks/synth_speed.py
 	$(PY) benchmarks/preprocess_speed.py
+	$(PY) benchmarks/clean_reports_speed.py
+	$(PY) benchmarks/tokenizer_train.py
 
 # Re-pin every package after changing pyproject.toml or requirements/dvc.txt.
 lock: setup

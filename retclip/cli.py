@@ -82,18 +82,40 @@ STAGES: dict[str, tuple[str, list[Option], int | None]] = {
     "clean-reports": (
         "normalise reports, scrub PHI, split into left, right and patient texts",
         [
-            (("--manifest",), {"type": Path, "required": True}),
-            (("--out",), {"type": Path, "required": True}),
+            (
+                ("--manifest",),
+                {"type": Path, "required": True, "help": "the validate stage's output folder"},
+            ),
+            (
+                ("--out",),
+                {
+                    "type": Path,
+                    "required": True,
+                    "help": "writes reports.parquet, quarantine.parquet, phi_audit.json, "
+                    "lineage.json",
+                },
+            ),
         ],
-        4,
+        None,
     ),
     "tokenizer": (
         "build the text tokenizer from the cleaned reports",
         [
-            (("--reports",), {"type": Path, "required": True}),
-            (("--out",), {"type": Path, "required": True}),
+            (
+                ("--reports",),
+                {"type": Path, "required": True, "help": "the clean-reports stage's output folder"},
+            ),
+            (
+                ("--out",),
+                {
+                    "type": Path,
+                    "required": True,
+                    "help": "a Hugging Face tokenizer folder (AutoTokenizer loads it)",
+                },
+            ),
+            (("--vocab-file",), {"help": "build from this BERT vocab.txt (kind bert-chinese)"}),
         ],
-        4,
+        None,
     ),
     "pretrain": (
         "pre-train RET-CLIP with the tripartite loss",
@@ -196,6 +218,8 @@ FLAG_PARAMS: dict[str, dict[str, str]] = {
 
 
 def _flag_overrides(args: argparse.Namespace) -> list[str]:
+    if args.stage == "tokenizer" and args.vocab_file:  # a vocabulary file means that kind
+        return ["tokenizer.kind=bert-chinese", f"tokenizer.vocab_file={args.vocab_file}"]
     return [
         f"{key}={getattr(args, flag)}"
         for flag, key in FLAG_PARAMS.get(args.stage, {}).items()
@@ -254,6 +278,33 @@ def _preprocess(args: argparse.Namespace, params: Params) -> int:
     return 0
 
 
+def _clean_reports(args: argparse.Namespace, params: Params) -> int:
+    from retclip import pipeline
+
+    result = pipeline.clean_reports(args.manifest, args.out, params)
+    audit = result.audit
+    print(f"cleaned reports written to {args.out}/")
+    print(f"  rows in             {audit['rows_in']}")
+    print(f"  reports kept        {audit['reports']} ({_counts(audit['languages'])})")
+    print(f"  quarantined         {audit['quarantined']}: {_counts(audit['quarantine_reasons'])}")
+    print(f"  PHI replaced        {audit['phi_total']}: {_counts(audit['phi_counts'])}")
+    print(f"  PHI left (scan)     {audit['leak_scan']['leaks']}")
+    return 0
+
+
+def _tokenizer(args: argparse.Namespace, params: Params) -> int:
+    from retclip import pipeline
+    from retclip.text.tokenizer import load_backend
+
+    folder = pipeline.tokenizer(args.reports, args.out, params)
+    size = load_backend(folder).get_vocab_size()
+    print(
+        f"tokenizer written to {folder}/ ({params.tokenizer.kind}, {size} tokens, "
+        f"context length {params.tokenizer.context_length})"
+    )
+    return 0
+
+
 def _lineage(args: argparse.Namespace, params: Params) -> int:
     import json
 
@@ -292,6 +343,8 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Params], int]] = {
     "synth": _synth,
     "validate": _validate,
     "preprocess": _preprocess,
+    "clean-reports": _clean_reports,
+    "tokenizer": _tokenizer,
     "lineage": _lineage,
 }
 

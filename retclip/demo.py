@@ -22,6 +22,7 @@ from retclip.config import load_params
 from retclip.data.synth.clinic import MARKER
 from retclip.data.synth.contact_sheet import make_contact_sheet
 from retclip.data.version import raw_data_version
+from retclip.text.tokenizer import load_backend
 
 RAW = Path("data/raw")
 DVC_FILE = Path("data.dvc")
@@ -84,6 +85,9 @@ def summary() -> None:
     checked = json.loads((OUTPUTS / "validate" / "validation.json").read_text(encoding="utf-8"))
     shards = json.loads((OUTPUTS / "preprocess" / "shards.json").read_text(encoding="utf-8"))
     reasons = ", ".join(f"{k} {v}" for k, v in checked["reasons"].items())
+    audit = json.loads((OUTPUTS / "clean_reports" / "phi_audit.json").read_text(encoding="utf-8"))
+    phi = ", ".join(f"{k} {v}" for k, v in audit["phi_counts"].items() if v)
+    tokens = load_backend(OUTPUTS / "tokenizer").get_vocab_size()
     rows = [
         (
             f"{RAW}/",
@@ -103,6 +107,15 @@ def summary() -> None:
             f"{len(shards['shards'])} tar shards, {shards['images']} eyes "
             f"at {shards['size']}x{shards['size']}",
         ),
+        (
+            f"{OUTPUTS}/clean_reports/",
+            f"{audit['reports']} reports kept "
+            f"({', '.join(f'{k} {v}' for k, v in audit['languages'].items())}), "
+            f"{audit['quarantined']} quarantined; PHI replaced "
+            f"{audit['phi_total']} ({phi}); PHI left "
+            f"{audit['leak_scan']['leaks']}",
+        ),
+        (f"{OUTPUTS}/tokenizer/", f"{tokens} WordPiece tokens (AutoTokenizer folder)"),
         (str(sheet), "16 labelled synthetic eyes"),
         ("dvc status", _pipeline_status()),
     ]

@@ -17,6 +17,10 @@ from retclip.data.synth.clinic import ClinicSummary, generate_clinic
 from retclip.data.validation import ValidationOutcome, validate_manifest
 from retclip.lineage import describe_input, sha256_file, write_lineage
 from retclip.storage import staged_output, write_json
+from retclip.text.clean import CleanResult
+from retclip.text.clean import clean_reports as clean_manifest_reports
+from retclip.text.leak_scan import scan_for_phi
+from retclip.text.tokenizer import build_tokenizer
 
 
 def synth(out: Path, params: Params, progress: bool = True) -> ClinicSummary:
@@ -62,3 +66,46 @@ def preprocess(raw: Path, manifest: Path, out: Path, params: Params, progress: b
             {"preprocess": params_to_dict(params)["preprocess"]},
         )
     return summary
+
+
+def clean_reports(manifest: Path, out: Path, params: Params, progress: bool = True) -> CleanResult:
+    """Normalise, scrub PHI and split every valid patient's report; quarantine what is unusable."""
+    manifest = Path(manifest)
+    table = pd.read_parquet(manifest / "manifest.parquet")
+    result = clean_manifest_reports(table, params.clean_reports, progress)
+    audit = {**result.audit, "leak_scan": scan_for_phi(result.reports, table)}
+    with staged_output(Path(out)) as folder:
+        result.reports.to_parquet(folder / "reports.parquet", index=False)
+        result.quarantine.to_parquet(folder / "quarantine.parquet", index=False)
+        write_json(folder / "phi_audit.json", audit)
+        write_lineage(
+            folder,
+            "clean_reports",
+            [describe_input(manifest, "manifest")],
+            {"clean_reports": params_to_dict(params)["clean_reports"]},
+        )
+    return CleanResult(result.reports, result.quarantine, audit)
+
+
+def tokenizer(reports: Path, out: Path, params: Params) -> Path:
+    """Train the WordPiece tokenizer on the cleaned reports, or build it from a vocabulary."""
+    reports = Path(reports)
+    table = pd.read_parquet(reports / "reports.parquet")
+    texts = [t for column in ("patient_text", "left_text", "right_text") for t in table[column]]
+    with staged_output(Path(out)) as folder:
+        build_tokenizer(texts, params.tokenizer, folder)
+        extra = {}
+        if params.tokenizer.kind == "bert-chinese" and params.tokenizer.vocab_file:
+            extra = {
+                Path(params.tokenizer.vocab_file).name: sha256_file(
+                    Path(params.tokenizer.vocab_file)
+                )
+            }
+        write_lineage(
+            folder,
+            "tokenizer",
+            [describe_input(reports, "reports")],
+            {"tokenizer": params_to_dict(params)["tokenizer"]},
+            extra_files=extra,
+        )
+    return Path(out)

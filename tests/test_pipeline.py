@@ -147,3 +147,36 @@ def test_lineage_reports_a_modified_file(small_clinic, params, tmp_path, capsys)
     assert main(["lineage", str(tmp_path / "v"), "--json"]) == 1
     nodes = json.loads(capsys.readouterr().out)
     assert nodes[0]["modified_files"] == ["validation.json"]
+
+
+def test_clean_reports_and_tokenizer_stages(staged, params, small_clinic, tmp_path, capsys):
+    from transformers import AutoTokenizer
+
+    assert (
+        main(
+            [
+                "clean-reports",
+                "--manifest",
+                str(staged / "validate"),
+                "--out",
+                str(tmp_path / "reports"),
+            ]
+        )
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert "PHI left (scan)     0" in printed
+    audit = json.loads((tmp_path / "reports" / "phi_audit.json").read_text())
+    valid = pd.read_parquet(staged / "validate" / "manifest.parquet")
+    reports = pd.read_parquet(tmp_path / "reports" / "reports.parquet")
+    quarantine = pd.read_parquet(tmp_path / "reports" / "quarantine.parquet")
+    assert len(reports) + len(quarantine) == len(valid) == audit["rows_in"]
+    assert audit["phi_total"] > 0 and audit["leak_scan"]["leaks"] == 0
+    assert (
+        main(["tokenizer", "--reports", str(tmp_path / "reports"), "--out", str(tmp_path / "tok")])
+        == 0
+    )
+    tok = AutoTokenizer.from_pretrained(tmp_path / "tok")
+    assert tok.convert_ids_to_tokens(tok("[NAME] 视盘")["input_ids"])[1:4] == ["[NAME]", "视", "盘"]
+    lineage = json.loads((tmp_path / "tok" / "lineage.json").read_text())
+    assert lineage["inputs"][0]["stage"] == "clean_reports"

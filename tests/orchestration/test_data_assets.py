@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.defs import data_assets, data_checks
+from orchestration.defs import data_assets, data_checks, report_assets
 from orchestration.defs.raw_data import raw_data
 from retclip.lineage import read_lineage
 
@@ -13,7 +13,11 @@ ASSETS = [
     data_checks.kept_data_meet_expectations,
     data_checks.quarantine_rate_within_limit,
     data_checks.every_valid_eye_preprocessed,
+    report_assets.cleaned_reports,
+    report_assets.no_phi_left_in_cleaned_reports,
+    report_assets.tokenizer,
 ]
+STAGES = ["validated", "preprocessed", "cleaned_reports", "tokenizer"]
 
 
 def materialize(project):
@@ -22,7 +26,7 @@ def materialize(project):
             ASSETS,
             resources={"project": project},
             instance=instance,
-            selection=["validated", "preprocessed"],
+            selection=STAGES,
             raise_on_error=False,
         )
 
@@ -35,6 +39,7 @@ def test_assets_materialize_with_versions_and_metadata(project):
         "kept_data_meet_expectations": True,
         "quarantine_rate_within_limit": True,
         "every_valid_eye_preprocessed": True,
+        "no_phi_left_in_cleaned_reports": True,
     }
     events = {e.asset_key.to_user_string(): e for e in result.get_asset_materialization_events()}
     validated = events["validated"].materialization
@@ -44,6 +49,9 @@ def test_assets_materialize_with_versions_and_metadata(project):
     assert validated.metadata["raw_data_md5"].value.startswith("0123456789abcdef")
     preprocessed = events["preprocessed"].materialization
     assert "data:image/png;base64," in preprocessed.metadata["samples"].value
+    assert set(events) == set(STAGES)
+    assert events["cleaned_reports"].materialization.metadata["phi_replaced"].value > 0
+    assert events["tokenizer"].materialization.metadata["vocab_size"].value > 14
     run = (project.output("preprocess") / "run.json").read_text()
     assert result.run_id in run
 
@@ -56,5 +64,26 @@ def test_half_the_images_corrupt_blocks_preprocessing(project):
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks["quarantine_rate_within_limit"] is False
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert materialized == {"validated"}
+    assert materialized == {"validated"}  # nothing downstream ran
     assert not project.output("preprocess").exists()
+
+
+def test_phi_left_in_the_reports_fails_the_check(project):
+    import pandas as pd
+
+    from retclip import pipeline
+
+    pipeline.validate(project.raw, project.output("validate"), project.params(), progress=False)
+    pipeline.clean_reports(
+        project.output("validate"),
+        project.output("clean_reports"),
+        project.params(),
+        progress=False,
+    )
+    path = project.output("clean_reports") / "reports.parquet"
+    reports = pd.read_parquet(path)
+    reports.loc[0, "patient_text"] += " Contact: 138-1234-5678, jane.doe@example.org"
+    reports.to_parquet(path, index=False)
+    result = report_assets.no_phi_left_in_cleaned_reports(project=project)
+    assert not result.passed
+    assert result.metadata["detector_hits"].value == {"EMAIL": 1, "PHONE": 1}

@@ -17,11 +17,12 @@ QUERY = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
   assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks { name } } } }
 } } } }"""
 
-STAGE_ASSETS = {"raw_data", "validated", "preprocessed"}
+STAGE_ASSETS = {"raw_data", "validated", "preprocessed", "cleaned_reports", "tokenizer"}
 CHECKS = {
     "kept_data_meet_expectations",
     "quarantine_rate_within_limit",
     "every_valid_eye_preprocessed",
+    "no_phi_left_in_cleaned_reports",
 }
 
 

@@ -1,0 +1,168 @@
+"""Unicode, markup, whitespace and punctuation normalisation of report text.
+
+Cleaning happens in two steps so that PHI offsets stay exact. :func:`align` keeps the text's
+length (every change is one character for one character, and removed markup becomes filler
+characters), so a PHI span found in its output is a span of the original report. :func:`tidy`
+then does everything that changes length, after PHI has been replaced.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+FILLER = "\x00"
+"""Stands in for removed characters until :func:`tidy` deletes it; never in a final text."""
+
+# Blocks whose compatibility forms (full-width ASCII, ideographic space, CJK compatibility
+# ideographs, unit squares, roman numerals ...) mean the same as their NFKC form.
+_COMPATIBILITY_BLOCKS = (
+    (0x00A0, 0x00FF),
+    (0x2000, 0x206F),
+    (0x2100, 0x218F),
+    (0x2E80, 0x2FDF),
+    (0x3000, 0x303F),
+    (0x3300, 0x33FF),
+    (0xF900, 0xFAFF),
+    (0xFE30, 0xFE6F),
+    (0xFF00, 0xFFEF),
+)
+# NFKC would change the meaning of these: superscripts and fractions ("mm²" is not "mm2"),
+# circled list numbers, ordinal indicators (often typed for a degree sign) and spacing accents.
+_MEANING_CATEGORIES = {"No", "Lm", "Sk"}
+_MEANING_CHARACTERS = {"ª", "º"}
+_ZERO_WIDTH = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+
+
+def _compatibility_tables() -> tuple[dict[int, str], dict[int, str]]:
+    """NFKC foldings that keep the meaning, split into one-for-one and longer replacements."""
+    single: dict[int, str] = {}
+    longer: dict[int, str] = {}
+    for first, last in _COMPATIBILITY_BLOCKS:
+        for code in range(first, last + 1):
+            char = chr(code)
+            folded = unicodedata.normalize("NFKC", char)
+            if (
+                folded == char
+                or unicodedata.category(char) in _MEANING_CATEGORIES
+                or char in _MEANING_CHARACTERS
+                or any(unicodedata.combining(c) for c in folded)
+                or (any(c.isdigit() for c in folded) and not char.isdigit())
+            ):
+                continue
+            (single if len(folded) == 1 else longer)[code] = folded
+    for code in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)):
+        single[code] = FILLER
+    single.update({ord("\t"): " ", ord("\n"): "\n", ord("\r"): "\n", 0x0B: "\n", 0x0C: "\n"})
+    single.update({ord(c): FILLER for c in _ZERO_WIDTH})
+    single.update({0x2028: "\n", 0x2029: "\n"})
+    return single, longer
+
+
+def _table(mapping: dict[int, str]) -> tuple:
+    """A ``str.translate`` table as a tuple, indexed much faster than a dict is looked up (a
+    character that a table does not reach costs an exception, so it spans the whole BMP)."""
+    return tuple(mapping.get(code, code) for code in range(max(mapping) + 1))
+
+
+_ONE_FOR_ONE, _LONGER = _compatibility_tables()
+_ONE_FOR_ONE_TABLE = _table(_ONE_FOR_ONE)
+
+_BLOCK_TAGS = "br|p|div|li|tr|table|ul|ol|h[1-6]|hr"
+_MARKUP = re.compile(
+    r"<(?P<close>/?)(?P<tag>[a-zA-Z][a-zA-Z0-9]*)\b[^<>\n]{0,200}>"
+    r"|<!--.{0,500}?-->"
+    r"|&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,9});",
+    re.DOTALL,
+)
+_BLOCK = re.compile(rf"(?:{_BLOCK_TAGS})$", re.IGNORECASE)
+_ASCII_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+
+
+def _markup_to_filler(match: re.Match[str]) -> str:
+    """A tag becomes filler (a line break for block tags); an entity becomes its character."""
+    found = match.group()
+    if found.startswith("&"):
+        char = html.unescape(found)
+        if len(char) != 1:
+            return found
+        return char + FILLER * (len(found) - 1)
+    tag = match.group("tag")
+    if tag and _BLOCK.match(tag):
+        return "\n" + FILLER * (len(found) - 1)
+    return FILLER * len(found)
+
+
+def align(text: str) -> str:
+    """Normalise without changing the length: markup, control characters, compatibility forms.
+
+    The result has the same length as ``text`` and character ``i`` comes from character ``i``
+    of the input, so spans found in it index the original report.
+    """
+    if "<" in text or "&" in text:
+        text = _MARKUP.sub(_markup_to_filler, text)
+    if text.isascii() and not _ASCII_CONTROL.search(text):
+        return text
+    return text.translate(_ONE_FOR_ONE_TABLE)
+
+
+_SPACE_RUNS = re.compile(r" [ \t]+|\t[ \t]*")
+_REPEATED = re.compile(r"([。，,;；:：!！?\uff1f、])\1+")
+_DOUBLE_STOP = re.compile(r"\.(?<!\.\.)\.(?!\.)")
+_NEEDS_LONGER = re.compile("[" + "".join(map(chr, sorted(_LONGER))) + "]")
+
+
+def tidy(text: str) -> str:
+    """Everything that changes length: fillers out, compatibility forms, spaces, repeats.
+
+    Lines are kept (they carry the report's structure); blank lines, runs of spaces and a stray
+    "&" at either end of a line (an "&amp;" left by an export) go, and a doubled punctuation
+    mark ("。。", "..") becomes one.
+    """
+    text = text.replace(FILLER, "")
+    if _NEEDS_LONGER.search(text):
+        text = text.translate(_LONGER)
+    text = _SPACE_RUNS.sub(" ", text)
+    text = "\n".join(line for line in (raw.strip(" &") for raw in text.split("\n")) if line)
+    text = _REPEATED.sub(r"\1", text)
+    return _DOUBLE_STOP.sub(".", text)
+
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HALF = ",:;!?()"
+_FULL = "，：；！\uff1f（）"
+_NUMBER_SEPARATORS = re.compile(r"[，：](?<=\d[，：])(?=\d)")
+_ZH_FULL_STOP = re.compile(rf"\.(?<=[{_CJK}）)]\.)(?![0-9A-Za-z])")
+_SPACE_BEFORE = re.compile(r" +(?=[，。：；！\uff1f（）、])")
+_SPACE_AFTER = re.compile(r"([，。：；！\uff1f（）、]) +")
+_AFTER_CHINESE = re.compile(rf"[,:;!?()](?<=[{_CJK}][,:;!?()])")
+_AFTER_LATIN = re.compile(r"[。、，：；（）](?<=[A-Za-z0-9][。、，：；（）])")
+_EN_SPACING = re.compile(r"([,;:])(?=[A-Za-z])")
+
+
+def _swap(text: str, old: str, new: str) -> str:
+    """Replace each character of ``old`` by the one of ``new`` at its place. A few
+    ``str.replace`` calls beat ``str.translate`` here, which pays for every character it
+    does not map."""
+    for a, b in zip(old, new, strict=True):
+        if a in text:
+            text = text.replace(a, b)
+    return text
+
+
+def canonical_punctuation(text: str, lang: str) -> str:
+    """One form of each punctuation mark per language: full-width in Chinese, ASCII in English.
+
+    Decimal points and number separators ("0.3", "1,000", "10:30") are never touched. In a
+    mixed report a mark takes the form of the script it follows.
+    """
+    if lang == "zh":
+        text = _swap(text, _HALF, _FULL)
+        text = _NUMBER_SEPARATORS.sub(lambda m: _swap(m.group(), _FULL, _HALF), text)
+        text = _ZH_FULL_STOP.sub("。", text)
+        return _SPACE_AFTER.sub(r"\1", _SPACE_BEFORE.sub("", text))
+    if lang == "en":
+        return _EN_SPACING.sub(r"\1 ", _swap(text, "。、" + _FULL, ".," + _HALF))
+    text = _AFTER_CHINESE.sub(lambda m: _swap(m.group(), _HALF, _FULL), text)
+    return _AFTER_LATIN.sub(lambda m: _swap(m.group(), "。、" + _FULL, ".," + _HALF), text)

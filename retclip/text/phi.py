@@ -1,0 +1,298 @@
+"""Find protected health information (PHI) in report text and replace it with typed placeholders.
+
+Detection is rule-based (no network model): values announced by a label ("姓名：", "MRN:",
+"Dr."), values whose shape gives them away (ID numbers, phones, dates, e-mails, addresses),
+and later mentions of a name already found. Spans are offsets into the text given, which is
+the output of :func:`retclip.text.normalize.align` and so has the offsets of the raw report.
+Values never leave this module except as placeholders and counts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from operator import attrgetter
+from typing import NamedTuple
+
+from retclip.text import phi_patterns as p
+from retclip.text.placeholders import PHI_TYPES, PLACEHOLDERS
+
+__all__ = ["PHI_TYPES", "PLACEHOLDERS", "PhiSpan", "count_by_type", "find_phi", "scrub"]
+
+
+class PhiSpan(NamedTuple):
+    """One PHI value: its type and code-point offsets ``[start, end)``."""
+
+    type: str
+    start: int
+    end: int
+
+
+def find_phi(text: str) -> list[PhiSpan]:
+    """Every PHI span of ``text``, overlapping finds merged, in order of position."""
+    found = []
+    for m in p.NUMBER_SCAN.finditer(text):
+        detector = p.NUMBER_LED[int(m.lastgroup[1:])]
+        if detector.check is None or detector.check(m):
+            start = m.start()
+            if detector.prefix is not None:
+                before = detector.prefix.search(text, max(0, start - 8), start)
+                start = before.start() if before else start
+            found.append(PhiSpan(detector.type, start, m.end()))
+    for detector, pattern in p.OTHER_SCANS:
+        if detector.gate is not None and not detector.gate(text):
+            continue
+        for m in pattern.finditer(text):
+            if detector.check is None or detector.check(m):
+                found.append(PhiSpan(detector.type, m.start(), m.end()))
+    found += _grown_anchors(text)
+    found += _labelled_values(text)
+    found += _titled_names(text)
+    found += _names_before_sex(text)
+    found = [span for span in (_trim(text, s) for s in found) if span.end > span.start]
+    found += _repeated_names(text, found)
+    return _merge(found)
+
+
+def scrub(text: str, spans: Iterable[PhiSpan]) -> str:
+    """Replace each span (sorted and apart, as :func:`find_phi` returns) by its placeholder."""
+    pieces, position = [], 0
+    for span in spans:
+        pieces += [text[position : span.start], PLACEHOLDERS[span.type]]
+        position = span.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def count_by_type(spans: Iterable[PhiSpan]) -> dict[str, int]:
+    """Number of spans of every PHI type (zero included), for the audit."""
+    counts = dict.fromkeys(PHI_TYPES, 0)
+    for span in spans:
+        counts[span.type] += 1
+    return counts
+
+
+# --- detectors ---------------------------------------------------------------------------------
+
+
+def _grown_anchors(text: str) -> list[PhiSpan]:
+    """Chinese addresses and bare web addresses: find the tail, grow it to the left."""
+    anchors = [(*p.DOMAIN_ANCHOR, "URL")]
+    if "://" in text:
+        anchors.append((*p.SCHEME_ANCHOR, "URL"))
+    if not text.isascii():
+        anchors += [(anchor, grow, "ADDRESS") for anchor, grow in p.ZH_ADDRESS_ANCHORS]
+    spans = []
+    for anchor, grow, kind in anchors:
+        for m in anchor.finditer(text):
+            before = grow.search(text, max(0, m.start() - 60), m.start())
+            if before:
+                spans.append(PhiSpan(kind, before.start(), m.end()))
+    return spans
+
+
+def _labelled_values(text: str) -> list[PhiSpan]:
+    """Values after a label ("姓名：", "MRN:", "signed by"), read by the label's type."""
+    spans = []
+    for m in p.LABEL.finditer(text):
+        label = m.group("label")
+        colon = m.group("colon") is not None
+        if label.isascii() and (
+            _letter_at(text, m.start() - 1)
+            or _letter_at(text, m.end("label"))
+            or (not colon and label.lower() in p.NEED_COLON)
+        ):
+            continue
+        kind = p.LABEL_KINDS[" ".join(label.split()) if " " in label else label]
+        spans += _value_span(kind, text, m.end(), colon)
+    for m in p.LOWER_CASE_LABEL.finditer(text):
+        if not _letter_at(text, m.start() - 1):
+            spans += _value_span("NAME", text, m.end(), False)
+    return spans
+
+
+def _value_span(kind: str, text: str, position: int, colon: bool) -> list[PhiSpan]:
+    end = _VALUE_READERS[kind](text, position, colon)
+    return [PhiSpan(kind, position, end)] if end is not None and end > position else []
+
+
+def _letter_at(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and text[index].isascii() and text[index].isalpha()
+
+
+def _titled_names(text: str) -> list[PhiSpan]:
+    spans = []
+    for m in p.TITLE.finditer(text):
+        if _letter_at(text, m.start() - 1):
+            continue
+        end = _english_name_end(text, m.end())
+        if end is not None:
+            spans.append(PhiSpan("NAME", m.end(), end))
+    return spans
+
+
+def _names_before_sex(text: str) -> list[PhiSpan]:
+    """A name right before the patient's sex or age ("Rose White, 92F", "王明，男，65岁"),
+    and that age when it is over 89."""
+    spans = []
+    for m in p.EN_SEX_AFTER_NAME.finditer(text):
+        name = p.NAME_EN_BEFORE.search(text, max(0, m.start() - 40), m.start())
+        if name and not _letter_at(text, name.start() - 1):
+            start = name.start()
+            for word in name.group().split():
+                if word.lower().rstrip(".") not in p.NAME_STOPWORDS:
+                    break
+                start = text.index(word, start) + len(word)
+            if start < name.end():
+                spans.append(PhiSpan("NAME", start, name.end()))
+        age = p.AGE_IN_SEX.search(text, m.start(), m.end())
+        if age and 90 <= int(age.group()) <= 149:
+            spans.append(PhiSpan("AGE", age.start(), age.end()))
+    if not text.isascii():
+        for m in p.ZH_SEX_AFTER_NAME.finditer(text):
+            start = m.start()
+            while start > 0 and m.start() - start < 4 and p.CJK_CHAR.match(text, start - 1):
+                start -= 1
+            if m.start() - start >= 2 and (
+                text[start] in p.ZH_SURNAMES or text[start : start + 2] in p.ZH_COMPOUND_SURNAMES
+            ):
+                spans.append(PhiSpan("NAME", start, m.start()))
+    return spans
+
+
+def _repeated_names(text: str, spans: list[PhiSpan]) -> list[PhiSpan]:
+    """Other mentions of a name found once; short Chinese names only where a word can start."""
+    names = {text[s.start : s.end] for s in spans if s.type == "NAME"}
+    repeats = []
+    for name in names:
+        chinese = bool(p.CJK_CHAR.match(name))
+        if len(name) < 2 or (not chinese and " " not in name):
+            continue
+        start = text.find(name)
+        while start >= 0:
+            end = start + len(name)
+            before = text[start - 1 : start]
+            after = text[end : end + 1]
+            if chinese:
+                keep = len(name) >= 3 or not p.CJK_CHAR.match(before)
+            else:
+                keep = not (before.isalnum() or after.isalnum())
+            if keep:
+                repeats.append(PhiSpan("NAME", start, end))
+            start = text.find(name, end)
+    return repeats
+
+
+# --- values after a label ----------------------------------------------------------------------
+
+
+def _name_value(text: str, position: int, colon: bool) -> int | None:
+    chinese = _chinese_name_end(text, position, colon)
+    if chinese is not None:
+        return chinese
+    end = _english_name_end(text, position)
+    if end is not None and colon and text[end : end + 1] == ",":
+        # "Name: Smith, John": the given names follow the comma.
+        after = _english_name_end(text, end + 1 + (text[end + 1 : end + 2] == " "))
+        end = after if after is not None else end
+    return end
+
+
+def _english_name_end(text: str, position: int) -> int | None:
+    """End of up to four capitalised words (initials, particles: "J. van der Berg") at
+    ``position``, stopping before a word that is not a name ("Sex", "Age", "Hospital")."""
+    if not _letter_at(text, position):
+        return None
+    end = position
+    for _ in range(4):
+        m = p.NAME_EN_WORD.match(text, end)
+        if not m:
+            break
+        word = m.group().split()[-1]
+        if len(word.rstrip(".")) > 1 and word.lower().rstrip(".") in p.NAME_STOPWORDS:
+            break  # "Sex", "Dr." end a name; an initial such as "M." does not
+        end = m.end()
+    return end if end > position else None
+
+
+def _chinese_name_end(text: str, position: int, colon: bool) -> int | None:
+    """End of a Chinese name at ``position``; without a colon it must start with a known surname."""
+    run = p.ZH_NAME_RUN.match(text, position)
+    if not run:
+        return None
+    chars = run.group()
+    surname = 2 if chars[:2] in p.ZH_COMPOUND_SURNAMES else 1
+    known = surname == 2 or chars[0] in p.ZH_SURNAMES
+    if not known and (not colon or chars[0] in p.ZH_NAME_STOPS):
+        return None
+    if "·" in chars:
+        return run.end()
+    given = 0
+    limit = 3 if len(chars) <= 4 + surname - 1 else 2
+    while (
+        given < limit
+        and surname + given < len(chars)
+        and chars[surname + given] not in p.ZH_NAME_STOPS
+    ):
+        given += 1
+    if given == 0:
+        return None
+    return position + surname + given
+
+
+def _pattern_value(pattern: re.Pattern[str], min_digits: int = 0) -> Callable:
+    def read(text: str, position: int, colon: bool) -> int | None:
+        m = pattern.match(text, position)
+        if not m or sum(map(str.isdigit, m.group())) < min_digits:
+            return None
+        return m.end()
+
+    return read
+
+
+_VALUE_READERS: dict[str, Callable[[str, int, bool], int | None]] = {
+    "NAME": _name_value,
+    "MRN": _pattern_value(p.MRN_VALUE, 3),
+    "ID": _pattern_value(p.ID_VALUE, 6),
+    "PHONE": _pattern_value(p.PHONE_VALUE, 7),
+    "DATE": _pattern_value(p.DATE_VALUE, 4),
+    "ADDRESS": _pattern_value(p.ADDRESS_VALUE),
+    "AGE": _pattern_value(p.AGE_VALUE),
+}
+
+
+# --- tidying spans -----------------------------------------------------------------------------
+
+_EDGE = " \t\n\x00,;:，。；：、"
+_START = attrgetter("start")
+
+
+def _trim(text: str, span: PhiSpan) -> PhiSpan:
+    """Drop separators a pattern swallowed at either end (and a sentence's full stop)."""
+    start, end = span.start, span.end
+    if text[start] not in _EDGE and text[end - 1] not in _EDGE and text[end - 1] not in ".)":
+        return span
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and (
+        text[end - 1] in _EDGE
+        or (text[end - 1] in ".)" and span.type in ("URL", "ADDRESS", "MRN", "PHONE"))
+    ):
+        end -= 1
+    return PhiSpan(span.type, start, end)
+
+
+def _merge(spans: list[PhiSpan]) -> list[PhiSpan]:
+    """Union of overlapping spans; the merged span takes the type of its longest part."""
+    merged: list[PhiSpan] = []
+    longest = 0
+    for span in sorted(spans, key=_START):
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            kind = span.type if span.end - span.start > longest else last.type
+            longest = max(longest, span.end - span.start)
+            merged[-1] = PhiSpan(kind, last.start, max(last.end, span.end))
+        else:
+            merged.append(span)
+            longest = span.end - span.start
+    return merged

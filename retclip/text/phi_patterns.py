@@ -1,0 +1,423 @@
+"""Regular expressions for protected health information in Chinese and English reports.
+
+Kept apart from the detector (``phi.py``) so the patterns can be read and reviewed as a list.
+They run on the output of :func:`retclip.text.normalize.align`: full-width punctuation is already
+ASCII, markup is filler (``\\x00``), and offsets are those of the original report.
+
+Speed: every pattern starts with one literal or character class, so Python's ``re`` can skip
+the characters that cannot start a match; a condition on the character before a match is a
+look-behind placed after that first character (``\\d(?<![\\d.]\\d)``: a digit not preceded by a
+digit or a point). Case variants are spelled out for the same reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from retclip.text.trie import trie_pattern
+
+
+def words(text: str) -> frozenset[str]:
+    """A set of words written as one string: long word lists read better that way."""
+    return frozenset(text.split())
+
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_CHAR = re.compile(rf"[{CJK}]")
+GAP = r"[ \t\x00]*"
+
+# --- names ----------------------------------------------------------------------------------
+
+ZH_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
+    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵"
+    "万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘"
+    "祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟"
+    "艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞"
+    "姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚"
+    "鄢劳谌奚皮粟冼蔺楼满闻位厉伊仝郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初"
+    "门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇"
+)
+ZH_COMPOUND_SURNAMES = words(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 令狐 轩辕 端木 独孤 南宫 西门"
+)
+# Characters that end a Chinese name written without a separator ("患者：王明右眼..."): sex, age,
+# laterality, common report verbs and clinical characters that are rare in given names.
+ZH_NAME_STOPS = frozenset(
+    "男女性别年龄岁右左双眼视诉因主述患病史号电话住址身份证检查日期医师科院的于在自无有否及和与伴"
+    "血压糖尿网膜底盘斑出渗水肿炎症状模糊下降痛既往现今曾已经来复诊"
+)
+ZH_NAME_RUN = re.compile(rf"[{CJK}·]{{1,12}}")
+ZH_SEX_AFTER_NAME = re.compile(r"[，,、 ]{1,2}[男女](?:[，,、 性(（]|$)")
+
+# Capitalised words that follow a name in a header or a signature and are not part of it.
+NAME_STOPWORDS = words(
+    """sex age aged gender dob mrn id date hospital phone tel contact address exam male female
+    m f od os ou right left both eye eyes fundus findings impression diagnosis report retina
+    retinal clinic centre center department dept ophthalmology camera the this patient name
+    signed on at in and of for with from to no yes normal mild moderate severe grade stage visit
+    accession record medical unit room bed referred reported reviewed electronically
+    confidential email e-mail mobile fax hx pmh va iop bcva md phd frcs mbbs optometrist
+    ophthalmologist technician consultant physician doctor nurse dr mr mrs ms prof"""
+)
+# A capitalised word of a name: "ROSE", "J.", "Anne-Marie", "O'Neil", "McDonald".
+NAME_WORD = (
+    r"(?:[A-Z]{2,}(?:['\u2019-][A-Z]+)*(?![a-z])|[A-Z]\."
+    r"|[A-Z][a-z]*(?:[A-Z][a-z]+)*(?:['\u2019-][A-Za-z][a-z]*(?:[A-Z][a-z]+)*)*)"
+)
+_PARTICLE = r"(?:van|von|de|del|della|da|di|du|la|le|bin|ibn|al|der|den|ter)"
+NAME_EN_WORD = re.compile(rf"(?:[ \x00]{{1,2}}(?:{_PARTICLE} ){{0,2}})?{NAME_WORD}")
+NAME_EN_BEFORE = re.compile(
+    rf"{NAME_WORD}(?:[ \x00]{{1,2}}(?:{_PARTICLE} ){{0,2}}{NAME_WORD}){{0,3}}$"
+)
+AGE_IN_SEX = re.compile(r"\d+")
+EN_SEX_AFTER_NAME = re.compile(
+    r",[ ]?(?:\d{1,3} ?(?:M|F|yo|y/o|-year-old)\b|(?:male|female|Male|Female|M|F)\b)"
+)
+TITLE = re.compile(rf"(?:Dr|Mrs|Mr|Ms|Miss|Mx|Prof)\.?{GAP}(?=[A-Z])")
+
+# --- labels that announce a value ------------------------------------------------------------
+
+_ZH_LABELS = {
+    "NAME": "患者姓名 病人姓名 姓名 报告医师 检查医师 审核医师 诊断医师 主治医师 住院医师 申请医师 "
+    "送检医师 转诊医师 医师 医生 检查者 报告者 审核者 记录者 操作者 技师 签名 签字 联系人 "
+    "家属 病人 患者 就诊人 受检者 家长 监护人 父亲 母亲 配偶 丈夫 妻子 儿子 女儿",
+    "MRN": "病历号 病案号 门诊号 住院号 检查号 登记号 影像号 档案号 就诊卡号 就诊号 卡号 流水号 "
+    "申请单号 条码号 病人ID 患者ID ID号 编号",
+    "ID": "身份证号码 身份证号 身份证 证件号码 证件号 护照号 医保卡号 社保卡号 医保号",
+    "PHONE": "联系电话 电话号码 电话 手机号码 手机号 手机 联系方式 座机 传真",
+    "DATE": "出生日期 出生年月 生日 检查日期 报告日期 就诊日期 入院日期 出院日期 随访日期 日期",
+    "ADDRESS": "家庭住址 现住址 住址 通讯地址 联系地址 居住地址 居住地 户籍地址 地址",
+    "AGE": "年龄",
+}
+_NUMBER = ("", " no.", " no", " number", " #", "#")
+_EN_LABELS = {
+    "NAME": (
+        "patient name",
+        "patient",
+        "pt",
+        "name",
+        "physician",
+        "examiner",
+        "examined by",
+        "signed by",
+        "reported by",
+        "read by",
+        "referred by",
+        "referring physician",
+        "referring doctor",
+        "referring clinician",
+        "technician",
+        "photographer",
+        "operator",
+        "attending",
+        "consultant",
+        "ophthalmologist",
+        "optometrist",
+        "reviewer",
+        "verified by",
+        "dictated by",
+        "transcribed by",
+        "seen by",
+        "contact person",
+        "next of kin",
+        "emergency contact",
+        "guardian",
+        "spouse",
+        "father",
+        "mother",
+    ),
+    "MRN": (
+        "mrn",
+        *(f"medical record{s}" for s in _NUMBER),
+        *(
+            f"{w}{s}"
+            for w in ("record", "hospital", "admission", "case", "chart")
+            for s in _NUMBER[1:]
+        ),
+        *(f"accession{s}" for s in _NUMBER),
+        *(f"acc{s}" for s in _NUMBER[1:]),
+        "patient id",
+        "study id",
+        "exam id",
+        *(f"exam{s}" for s in _NUMBER[1:]),
+        "pid",
+        "id",
+        "id no.",
+        "id no",
+    ),
+    "ID": (
+        "national id",
+        "id card",
+        "id card no.",
+        "ssn",
+        *(f"social security{s}" for s in _NUMBER[:4]),
+        *(f"passport{s}" for s in _NUMBER[:4]),
+        "insurance no.",
+        "insurance number",
+        "insurance id",
+    ),
+    "PHONE": (
+        "telephone",
+        "tel",
+        "phone",
+        "phone no.",
+        "phone number",
+        "mobile",
+        "cell",
+        "fax",
+        "contact",
+        "contact number",
+        "contact no.",
+    ),
+    "DATE": (
+        "dob",
+        "d.o.b.",
+        "d.o.b",
+        "date of birth",
+        "birth date",
+        "exam date",
+        "date of exam",
+        "visit date",
+        "report date",
+        "date",
+    ),
+    "ADDRESS": ("home address", "address", "addr"),
+    "AGE": ("age", "aged"),
+}
+# Labels that are also ordinary words: a value follows them only after a colon.
+NEED_COLON = words(
+    "pt id name physician technician photographer operator attending consultant ophthalmologist "
+    "optometrist reviewer guardian spouse father mother contact cell tel date case chart"
+)
+
+
+_ACRONYMS = frozenset({"id", "mrn", "dob", "ssn", "pid"})
+
+
+def _case_forms(phrase: str) -> set[str]:
+    """The spellings a label takes in a header: "Patient name", "Patient Name", "PATIENT NAME",
+    "Patient ID" (lower-case labels mid-sentence are found by ``LOWER_CASE_LABEL``); spelling
+    them out keeps the scan to upper-case letters."""
+    forms = {phrase.capitalize(), phrase.title(), phrase.upper()}
+    return forms | {
+        " ".join(w.upper() if w.lower() in _ACRONYMS else w for w in form.split(" "))
+        for form in forms
+    }
+
+
+def _label_table() -> dict[str, str]:
+    table = {}
+    for kind, labels in _ZH_LABELS.items():
+        table.update(dict.fromkeys(labels.split(), kind))
+    for kind, phrases in _EN_LABELS.items():
+        for phrase in phrases:
+            table.update(dict.fromkeys(_case_forms(phrase), kind))
+    return table
+
+
+LABEL_KINDS = _label_table()
+LABEL = re.compile(
+    f"(?P<label>{trie_pattern(list(LABEL_KINDS))})(?P<colon>{GAP}[:：#])?{GAP}(?:\n{GAP})?"
+)
+# A name after "by" or after a person ("the patient, Joseph Williams", "a woman, Faith Hill").
+LOWER_CASE_LABEL = re.compile(
+    trie_pattern(list(words("patient by woman man lady gentleman female male boy girl")))
+    + r",?[ \t\x00]+(?=[A-Z])"
+)
+
+# --- values after a label ----------------------------------------------------------------------
+
+MRN_VALUE = re.compile(r"(?=[A-Za-z0-9-]{0,8}\d{3})[A-Za-z0-9][A-Za-z0-9/-]{2,30}")
+ID_VALUE = re.compile(r"(?=[A-Za-z0-9 -]{0,6}\d{4})[A-Za-z0-9][A-Za-z0-9-]{5,24}")
+PHONE_VALUE = re.compile(r"\+?[\d(][\d ().-]{5,22}\d")
+DATE_VALUE = re.compile(r"\d{1,4}(?:[ ./-]{1,2}|[年月日])\d{1,2}(?:[ ./-]{1,2}|[年月])\d{1,4}日?")
+AGE_VALUE = re.compile(r"(?:9\d|1[0-4]\d)(?![\d.])")
+ADDRESS_VALUE = re.compile(
+    r"[^\n]+?(?=[ \t\x00]{2,}|[ \t\x00]+[^\s:：\d]{1,20}[:：]|[ \t\x00]*(?:\n|$))"
+)
+
+# --- values that need no label -------------------------------------------------------------------
+
+_MONTH_NAMES = words(
+    "january february march april may june july august september october november december sept"
+)
+# Capitalised and upper-case months, full and short ("April", "APR"); any case after a day.
+_MONTH_FORMS = [
+    form
+    for name in _MONTH_NAMES
+    for stem in (name, name[:3])
+    for form in (stem.title(), stem.upper())
+]
+MONTH = f"(?:{trie_pattern(_MONTH_FORMS)})"
+_MONTH_ANY_CASE = (
+    r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d{2}"
+_ZH_DIGIT = "〇零一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class Detector:
+    """One pattern for one PHI type. ``gate`` (when given) is a cheap test of the whole text
+    that lets the pattern run at all; ``check`` (when given) accepts or rejects each match;
+    ``prefix`` (when given) extends a match to the left ("MR" + "76298580")."""
+
+    type: str
+    pattern: str
+    gate: Callable[[str], object] | None = None
+    check: Callable[[re.Match[str]], bool] | None = None
+    prefix: re.Pattern[str] | None = None
+
+
+def _contains(*needles: str) -> Callable[[str], bool]:
+    return lambda text: any(map(text.__contains__, needles))
+
+
+def _digits_at_least(count: int) -> Callable[[re.Match[str]], bool]:
+    return lambda m: sum(map(str.isdigit, m.group())) >= count
+
+
+def _age_over_89(m: re.Match[str]) -> bool:
+    return 90 <= int(m.group()) <= 149
+
+
+def _not_after_word(m: re.Match[str]) -> bool:
+    before = m.string[m.start() - 1 : m.start()]
+    return not (before.isalnum() or before == "_")
+
+
+_STOP = r"[^\s\x00<>\"'，。；、（）" + CJK + r"]"
+# Town, state and ZIP code after a street or a PO box: ", Springfield, IL 62704".
+_ADDRESS_TAIL = (
+    r"(?:, ?[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){0,3}){0,3}(?:,? [A-Z]{2})?(?: \d{5}(?:-\d{4})?)?"
+)
+_STREET = (
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
+    r"|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq)"
+)
+
+# Values that begin with a digit. Each pattern begins with "\d" and a look-behind on the
+# character before it; ``re`` moves the shared "\d" out of the alternation, so one scan over the
+# digits of a report tries them all. Earlier patterns win where two start at the same digit.
+NUMBER_LED = (
+    Detector(
+        "ADDRESS",
+        rf"\d(?<![\w.]\d)\d{{0,5}} (?:[A-Z][A-Za-z'.-]* ){{1,4}}{_STREET}\b\.?"
+        r"(?: (?:N|S|E|W|NE|NW|SE|SW)\b)?"
+        r"(?:,? ?(?:Apt|Apartment|Suite|Ste|Unit|Flat|Room|Rm|#)\.? ?[A-Za-z0-9-]+)?"
+        + _ADDRESS_TAIL,
+    ),
+    Detector(
+        "ID",
+        r"\d(?<=[1-9])(?<![0-9A-Za-z]\d)\d{5}[ -]?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])"
+        r"(?:0[1-9]|[12]\d|3[01])[ -]?\d{3}[\dXx](?![0-9A-Za-z])",
+    ),
+    Detector("PHONE", r"\d(?<=1)(?<![\d.]\d)[3-9]\d(?:[ -]?\d{4}){2}(?![\d.])"),
+    Detector("PHONE", r"\d(?<=0)(?<![\d.]\d)\d{2,3}[ -]?\d{3,4}[ -]?\d{4}(?![\d.])"),
+    Detector(
+        "PHONE",
+        r"\d(?<![\d.]\d)(?:\d\d[ .-]|[ .-](?:\(\d{3}\)[ .-]?|\d{3}[ .-]))\d{3}[ .-]\d{4}(?![\d.])",
+    ),
+    Detector(
+        "DATE",
+        r"\d(?<=[12])(?<![\d.]\d)(?:(?<=1)9|(?<=2)0)\d{2}"
+        r"(?:(?P<ymd>[-/.])(?:0?[1-9]|1[0-2])(?P=ymd)(?:0?[1-9]|[12]\d|3[01])"
+        r"|[ ]?年[ ]?(?:0?[1-9]|1[0-2])[ ]?月(?:[ ]?(?:0?[1-9]|[12]\d|3[01])[ ]?[日号])?"
+        r"|[-/.](?:0[1-9]|1[0-2])(?![\d./-]))(?!\d)",
+    ),
+    Detector("DATE", r"\d(?<![\d./]\d)\d?(?P<dmy>[/.-])\d\d?(?P=dmy)(?:19|20)?\d\d(?![\d/]|\.\d)"),
+    Detector("DATE", r"\d(?<!\d\d)\d?[ ]?月[ ]?\d\d?[ ]?[日号]"),
+    Detector(
+        "DATE",
+        rf"\d(?<![\w.]\d)\d?(?:st|nd|rd|th)?(?: of)?[ -]?"
+        rf"(?:{_MONTH_ANY_CASE}\.?,?[ -]?{_YEAR}(?!\d)|{MONTH}(?![a-z]))",
+    ),
+    Detector("ID", r"\d(?<![\d-]\d)\d\d-\d\d-\d{4}(?![\d-])"),
+    Detector(
+        "AGE",
+        r"\d(?<![\d.]\d)\d\d?(?=[ ]?(?:岁|周岁|-?years?\b|-?yrs?\b|[- ]?y/?o\b|y\.o\.))",
+        check=_age_over_89,
+    ),
+    Detector("MRN", r"\d(?<![\d.,/-]\d)\d{6,}(?![\d.])"),
+    Detector(
+        "MRN",
+        r"\d(?:(?<=[A-Z]\d)|(?<=[A-Z]-\d))\d{5,}(?![\d.])",
+        prefix=re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,4}-?$"),
+    ),
+)
+# No pattern may have a "|" at its top level: the empty group that ends it names the match.
+NUMBER_SCAN = re.compile("|".join(f"{d.pattern}(?P<n{i}>)" for i, d in enumerate(NUMBER_LED)))
+
+# Values that begin otherwise; each is its own scan, skipped when its gate says it cannot occur.
+OTHER = (
+    Detector(
+        "EMAIL",
+        r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+        _contains("@"),
+    ),
+    Detector("URL", rf"www\.{_STOP}+", _contains("www.")),
+    Detector(
+        "PHONE",
+        r"\+86[ -]?1[3-9]\d(?:[ -]?\d{4}){2}(?![\d.])|0086[ -]?1[3-9]\d(?:[ -]?\d{4}){2}(?![\d.])"
+        r"|\+1[ .-]?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\d.])",
+        _contains("+86", "0086", "+1"),
+    ),
+    Detector(
+        "PHONE",
+        r"\(0\d{2,3}\)[ -]?\d{3,4}[ -]?\d{4}(?![\d.])|\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}(?![\d.])",
+        _contains("("),
+    ),
+    Detector(
+        "PHONE",
+        r"\+(?<![\w+]\+)\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?![\d.])",
+        _contains("+"),
+        _digits_at_least(8),
+    ),
+    Detector(
+        "DATE",
+        rf"[{_ZH_DIGIT}]{{4}}年[{_ZH_DIGIT}]{{1,2}}月(?:[{_ZH_DIGIT}]{{1,3}}[日号])?",
+        _contains("年"),
+    ),
+    Detector(
+        "DATE",
+        rf"{MONTH}\.?(?: {_DAY},? {_YEAR}(?!\d)|,? {_YEAR}(?!\d)"
+        r"| (?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?(?![\d.:/])(?! ?(?:mm|mg|ml|%|D\b|x\b)))",
+        check=_not_after_word,
+    ),
+    Detector("AGE", r"(?<=aged )\d\d\d?(?!\d)", _contains("aged "), _age_over_89),
+    Detector(
+        "AGE",
+        r"九十[一二三四五六七八九]?(?=周?岁)|一百[零一二三四五六七八九十]{0,3}(?=周?岁)",
+        _contains("岁"),
+    ),
+    Detector("ADDRESS", r"[Pp]\.? ?[Oo]\.? (?:Box|BOX|box) \d+" + _ADDRESS_TAIL, _contains("ox ")),
+)
+OTHER_SCANS = tuple((detector, re.compile(detector.pattern)) for detector in OTHER)
+
+# Anchors that are grown to the left over the characters of the value: much cheaper than trying
+# a long prefix at every character. Chinese addresses end in a road and house number or a city
+# and district; web addresses have "://" after their scheme, or end in a known top-level domain.
+# Each anchor comes with the characters it grows over, up to a reach, as a pattern that ends
+# where the anchor starts.
+ZH_ADDRESS_ANCHORS = (
+    (
+        re.compile(
+            r"(?:路|街|大道|巷|弄|胡同|道)\d+(?:-\d+)?号(?:\d+(?:号楼|栋|幢|座|单元|层|楼|室|号|户))*"
+        ),
+        re.compile(rf"[{CJK}]{{1,20}}$"),
+    ),
+    (re.compile(rf"市[{CJK}]{{1,6}}?[区县]"), re.compile(rf"[{CJK}]{{1,8}}$")),
+)
+SCHEME_ANCHOR = (re.compile(rf"://{_STOP}+"), re.compile(r"[A-Za-z]{1,8}$"))
+DOMAIN_ANCHOR = (
+    re.compile(
+        r"\.(?:com|cn|org|net|edu|gov|io|info|hk|tw|uk|us)(?![A-Za-z0-9-])"
+        r"(?:/[^\s\x00<>\"'，。；、（）]*)?"
+    ),
+    re.compile(r"[A-Za-z0-9.-]{1,60}$"),
+)
