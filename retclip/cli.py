@@ -8,6 +8,7 @@ say so and exit with status 3 instead of pretending to work.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -120,12 +121,36 @@ STAGES: dict[str, tuple[str, list[Option], int | None]] = {
     "pretrain": (
         "pre-train RET-CLIP with the tripartite loss",
         [
-            (("--images",), {"type": Path, "required": True}),
-            (("--reports",), {"type": Path, "required": True}),
-            (("--tokenizer",), {"type": Path, "required": True}),
-            (("--out",), {"type": Path, "required": True}),
+            (
+                ("--images",),
+                {"type": Path, "required": True, "help": "the preprocess stage's output folder"},
+            ),
+            (
+                ("--reports",),
+                {"type": Path, "required": True, "help": "the clean-reports stage's output folder"},
+            ),
+            (
+                ("--tokenizer",),
+                {"type": Path, "required": True, "help": "the tokenizer stage's output folder"},
+            ),
+            (
+                ("--out",),
+                {
+                    "type": Path,
+                    "required": True,
+                    "help": "writes model/, checkpoints/, metrics.jsonl, loss.png, lineage.json",
+                },
+            ),
+            (
+                ("--resume",),
+                {
+                    "action": "store_true",
+                    "help": "continue exactly from the last checkpoint in --out",
+                },
+            ),
+            (("--preset",), {"choices": ["tiny", "paper"], "help": "model size"}),
         ],
-        5,
+        None,
     ),
     "evaluate": (
         "evaluate a model on one downstream task",
@@ -305,9 +330,40 @@ def _tokenizer(args: argparse.Namespace, params: Params) -> int:
     return 0
 
 
-def _lineage(args: argparse.Namespace, params: Params) -> int:
-    import json
+def _pretrain(args: argparse.Namespace, params: Params) -> int:
+    from retclip import pipeline
+    from retclip.pipes import pipes_session
 
+    with pipes_session() as pipes:
+        result = pipeline.pretrain(
+            args.images,
+            args.reports,
+            args.tokenizer,
+            args.out,
+            params,
+            resume=args.resume,
+            progress=pipes is None,
+        )
+        summary = {
+            "steps": result.steps,
+            "total_steps": result.total_steps,
+            "patients": result.patients,
+            "without_report": result.without_report,
+            "first_loss": result.first_loss,
+            "last_loss": result.last_loss,
+        }
+        if pipes is not None:
+            lineage_id = json.loads((args.out / "lineage.json").read_text())["lineage_id"]
+            pipes.report_asset_materialization(metadata=summary, data_version=lineage_id)
+    print(f"model written to {result.model_dir}/ (RetClip.from_pretrained loads it)")
+    print(
+        f"  steps               {result.steps} of {result.total_steps}, {result.patients} patients"
+    )
+    print(f"  loss                {result.first_loss} -> {result.last_loss}")
+    return 0
+
+
+def _lineage(args: argparse.Namespace, params: Params) -> int:
     from retclip.lineage import trace
 
     nodes = trace(args.path)
@@ -345,6 +401,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Params], int]] = {
     "preprocess": _preprocess,
     "clean-reports": _clean_reports,
     "tokenizer": _tokenizer,
+    "pretrain": _pretrain,
     "lineage": _lineage,
 }
 

@@ -22,6 +22,7 @@ from retclip.config import load_params
 from retclip.data.synth.clinic import MARKER
 from retclip.data.synth.contact_sheet import make_contact_sheet
 from retclip.data.version import raw_data_version
+from retclip.lineage import trace
 from retclip.text.tokenizer import load_backend
 
 RAW = Path("data/raw")
@@ -88,6 +89,7 @@ def summary() -> None:
     audit = json.loads((OUTPUTS / "clean_reports" / "phi_audit.json").read_text(encoding="utf-8"))
     phi = ", ".join(f"{k} {v}" for k, v in audit["phi_counts"].items() if v)
     tokens = load_backend(OUTPUTS / "tokenizer").get_vocab_size()
+    trained = json.loads((OUTPUTS / "pretrain" / "train_summary.json").read_text(encoding="utf-8"))
     rows = [
         (
             f"{RAW}/",
@@ -116,14 +118,27 @@ def summary() -> None:
             f"{audit['leak_scan']['leaks']}",
         ),
         (f"{OUTPUTS}/tokenizer/", f"{tokens} WordPiece tokens (AutoTokenizer folder)"),
+        (
+            f"{OUTPUTS}/pretrain/",
+            f"RET-CLIP ({trained['patients']} patients, {trained['steps']} "
+            f"steps): loss {trained['first_loss']:.3f} -> "
+            f"{trained['last_loss']:.3f}; model/, loss.png",
+        ),
         (str(sheet), "16 labelled synthetic eyes"),
         ("dvc status", _pipeline_status()),
+        ("lineage", _lineage_line()),
     ]
     print("\nretclip demo: what was produced and where")
     for where, what in rows:
         print(f"  {where:<28} {what}")
     pending = [f"{name} (#{issue})" for name, (_, _, issue) in STAGES.items() if issue]
     print("  stages not built yet:        " + ", ".join(pending))
+
+
+def _lineage_line() -> str:
+    chain = trace(OUTPUTS / "pretrain" / "model" / "model.safetensors")
+    stages = " <- ".join(f"{n['stage']} {n['lineage_id']}" for n in chain)
+    return f"model.safetensors: {stages} <- data {chain[-1]['raw_data']['md5']}"
 
 
 def _pipeline_status() -> str:

@@ -153,15 +153,19 @@ def write_lineage(
     seeds: dict[str, int] | None = None,
     device: str = "cpu",
     extra_files: dict[str, str] | None = None,
+    exclude: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Hash every file in ``out`` and write ``lineage.json`` and ``run.json`` there.
 
-    ``extra_files`` adds hashes of inputs a stage read directly (e.g. the manifest file).
+    ``extra_files`` adds hashes of inputs a stage read directly (e.g. the manifest file);
+    top-level entries named in ``exclude`` (e.g. resumable checkpoints) are not part of it.
     """
     files = {
         str(p.relative_to(out)): sha256_file(p)
         for p in sorted(out.rglob("*"))
-        if p.is_file() and p.name not in (LINEAGE_FILE, RUN_FILE)
+        if p.is_file()
+        and p.name not in (LINEAGE_FILE, RUN_FILE)
+        and p.relative_to(out).parts[0] not in exclude
     }
     raw = next((i["raw_data"] for i in inputs if i.get("raw_data")), None)
     record: dict[str, Any] = {

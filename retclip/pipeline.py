@@ -109,3 +109,92 @@ def tokenizer(reports: Path, out: Path, params: Params) -> Path:
             extra_files=extra,
         )
     return Path(out)
+
+
+def pretrain(
+    images: Path,
+    reports: Path,
+    tokenizer: Path,
+    out: Path,
+    params: Params,
+    resume: bool = False,
+    progress: bool = True,
+):
+    """Pre-train RET-CLIP on the shards and cleaned reports; writes model/, metrics, loss.png.
+
+    Not staged: checkpoints must survive a crash so that ``resume`` can continue. Under torchrun
+    every rank calls this and only rank 0 writes the lineage.
+    """
+    import functools
+    import os
+
+    from retclip.text.tokenizer import encode, load_backend
+    from retclip.train import train
+
+    images, reports, tokenizer, out = Path(images), Path(reports), Path(tokenizer), Path(out)
+    if not resume and out.exists() and os.environ.get("RANK", "0") == "0":
+        _replace_previous_run(out)
+    backend = load_backend(tokenizer)
+    text_encoder = functools.partial(
+        encode, backend, context_length=params.tokenizer.context_length
+    )
+    table = pd.read_parquet(reports / "reports.parquet")
+    result = train(
+        images,
+        table,
+        text_encoder,
+        backend.get_vocab_size(),
+        out,
+        params.pretrain,
+        tokenizer_dir=tokenizer,
+        resume=resume,
+        progress=progress,
+    )
+    if os.environ.get("RANK", "0") == "0":
+        write_json(
+            out / "train_summary.json",
+            {
+                "steps": result.steps,
+                "total_steps": result.total_steps,
+                "patients": result.patients,
+                "without_report": result.without_report,
+                "first_loss": result.first_loss,
+                "last_loss": result.last_loss,
+            },
+        )
+        write_lineage(
+            out,
+            "pretrain",
+            [
+                describe_input(images, "images"),
+                describe_input(reports, "reports"),
+                describe_input(tokenizer, "tokenizer"),
+            ],
+            {
+                "pretrain": params_to_dict(params)["pretrain"],
+                "context_length": params.tokenizer.context_length,
+            },
+            seeds={"seed": params.pretrain.seed},
+            device="cuda" if _cuda() else "cpu",
+            exclude=("checkpoints", "metrics.jsonl"),
+        )
+    return result
+
+
+def _replace_previous_run(out: Path) -> None:
+    """A fresh run replaces the previous one; refuse to delete a folder no stage wrote."""
+    import shutil
+
+    from retclip.lineage import LINEAGE_FILE, RUN_FILE
+    from retclip.storage import OutputError
+
+    markers = (LINEAGE_FILE, RUN_FILE, "checkpoints", "metrics.jsonl")
+    if any(out.iterdir()) and not any((out / m).exists() for m in markers):
+        raise OutputError(f"{out} holds files no retclip stage wrote; choose an empty folder")
+    shutil.rmtree(out)
+
+
+def _cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()

@@ -99,13 +99,15 @@ def test_bad_parameter_exits_with_usage_error(tmp_path, capsys):
     assert not (tmp_path / "x").exists()
 
 
-@pytest.mark.parametrize("stage", ["evaluate", "pretrain", "export"])
-def test_stages_not_built_say_so(stage, tmp_path, capsys):
-    options = {
-        "evaluate": ["--model", "m", "--task", "t", "--out", "o"],
-        "pretrain": ["--images", "i", "--reports", "r", "--tokenizer", "t", "--out", "o"],
-        "export": ["--model", "m", "--out", "o"],
-    }[stage]
+@pytest.mark.parametrize(
+    ("stage", "options"),
+    [
+        ("evaluate", ["--model", "m", "--task", "t", "--out", "o"]),
+        ("export", ["--model", "m", "--out", "o"]),
+        ("predict", ["--model", "m", "--labels", "a,b"]),
+    ],
+)
+def test_stages_not_built_say_so(stage, options, capsys):
     assert main([stage, *options]) == EXIT_NOT_BUILT
     assert "not built yet" in capsys.readouterr().err
 

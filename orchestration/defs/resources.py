@@ -6,6 +6,7 @@ from boto3's default chain (environment or instance role).
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Literal
 
@@ -90,6 +91,36 @@ def store_from_environment() -> ArtifactStore:
     )
 
 
+class TrainingLauncher(dg.ConfigurableResource):
+    """How pre-training runs: ``subprocess`` (this machine; ``torchrun`` when
+    ``nproc_per_node`` > 1) or ``k8s`` (a pod from ``image`` with retclip installed and the
+    project's outputs on a shared volume or S3, through ``PipesK8sClient``)."""
+
+    mode: Literal["subprocess", "k8s"] = "subprocess"
+    nproc_per_node: int = 1
+    image: str = ""
+    namespace: str = "default"
+
+    def command(self, args: list[str]) -> list[str]:
+        if self.nproc_per_node > 1:
+            return ["torchrun", f"--nproc_per_node={self.nproc_per_node}", "-m", "retclip", *args]
+        return [sys.executable, "-m", "retclip", *args]
+
+    def launch(self, context: dg.AssetExecutionContext, args: list[str], cwd: Path):
+        if self.mode == "k8s":
+            from dagster_k8s import PipesK8sClient
+
+            return PipesK8sClient().run(
+                context=context,
+                image=self.image,
+                command=self.command(args),
+                namespace=self.namespace,
+            )
+        return dg.PipesSubprocessClient(cwd=str(cwd)).run(
+            context=context, command=self.command(args)
+        )
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
@@ -97,5 +128,6 @@ def resources() -> dg.Definitions:
             "project": RetclipProject(),
             "store": store_from_environment(),
             "dvc": DvcCommand(),
+            "launcher": TrainingLauncher(),
         }
     )

@@ -11,6 +11,15 @@ from orchestration.defs.resources import RetclipProject
 SMALL_PARAMS = {
     "validate": {"min_short_side": 128, "workers": 1},
     "preprocess": {"size": 64, "shard_size": 8, "workers": 1},
+    "pretrain": {
+        "epochs": 4,
+        "batch_size": 8,
+        "warmup_steps": 1,
+        "lr": 1e-3,
+        "workers": 0,
+        "image_size": 64,
+        "checkpoint_every": 1000,
+    },
 }
 
 

@@ -17,12 +17,20 @@ QUERY = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
   assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks { name } } } }
 } } } }"""
 
-STAGE_ASSETS = {"raw_data", "validated", "preprocessed", "cleaned_reports", "tokenizer"}
+STAGE_ASSETS = {
+    "raw_data",
+    "validated",
+    "preprocessed",
+    "cleaned_reports",
+    "tokenizer",
+    "pretrained",
+}
 CHECKS = {
     "kept_data_meet_expectations",
     "quarantine_rate_within_limit",
     "every_valid_eye_preprocessed",
     "no_phi_left_in_cleaned_reports",
+    "loss_is_finite_and_fell",
 }
 
 

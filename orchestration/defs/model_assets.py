@@ -1,0 +1,73 @@
+"""Pre-training through Dagster Pipes: the same `retclip pretrain` command, in a subprocess here
+or in a pod on a GPU cluster (``TrainingLauncher.mode = "k8s"``), reporting back to Dagster."""
+
+import json
+import math
+
+import dagster as dg
+
+from orchestration.defs.data_assets import CODE_VERSION, POOL
+from orchestration.defs.metadata import lineage, png
+from orchestration.defs.resources import RetclipProject, TrainingLauncher
+
+
+@dg.asset(
+    key="pretrained",
+    deps=["preprocessed", "cleaned_reports", "tokenizer"],
+    group_name="model",
+    kinds={"pytorch", "safetensors"},
+    code_version=CODE_VERSION,
+    pool=POOL,
+    description="RET-CLIP pre-trained with the tripartite loss (retclip pretrain through Dagster "
+    "Pipes; outputs/pretrain/model loads with RetClip.from_pretrained).",
+)
+def pretrained(
+    context: dg.AssetExecutionContext, project: RetclipProject, launcher: TrainingLauncher
+) -> dg.MaterializeResult:
+    out = project.output("pretrain")
+    args = [
+        "pretrain",
+        "--images",
+        str(project.output("preprocess")),
+        "--reports",
+        str(project.output("clean_reports")),
+        "--tokenizer",
+        str(project.output("tokenizer")),
+        "--out",
+        str(out),
+        "--params",
+        str(project.path(project.params_file)),
+    ]
+    reported = launcher.launch(context, args, cwd=project.path()).get_materialize_result()
+    return dg.MaterializeResult(
+        data_version=reported.data_version,
+        metadata={
+            **(reported.metadata or {}),
+            "loss_curve": png(out / "loss.png", "training loss per level"),
+            **lineage(out),
+        },
+    )
+
+
+@dg.asset_check(
+    asset="pretrained",
+    blocking=True,
+    description="Every logged loss is finite and the loss fell: the mean of the last "
+    "tenth of the steps is below the mean of the first tenth.",
+)
+def loss_is_finite_and_fell(project: RetclipProject) -> dg.AssetCheckResult:
+    lines = (project.output("pretrain") / "metrics.jsonl").read_text().splitlines()
+    losses = [json.loads(line)["loss"] for line in lines if line.strip()]
+    finite = bool(losses) and all(math.isfinite(v) for v in losses)
+    tenth = max(1, len(losses) // 10)
+    first = sum(losses[:tenth]) / tenth if losses else math.nan
+    last = sum(losses[-tenth:]) / tenth if losses else math.nan
+    return dg.AssetCheckResult(
+        passed=finite and last < first,
+        metadata={
+            "steps": len(losses),
+            "first_loss": round(first, 4),
+            "last_loss": round(last, 4),
+            "finite": finite,
+        },
+    )

@@ -1,0 +1,241 @@
+"""RET-CLIP: one image tower shared by both eyes, one text tower, three heads on each side.
+
+Module names follow the released checkpoint (``visual``, ``bert``, ``text_projection*``,
+``*_feature_mapping``, ``logit_scale*``) so that importing it is a key rename; ``missing_eye`` is
+ours: a learned image feature that stands in for an absent eye, so that a one-eye patient still
+has a patient embedding.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+from torch import Tensor, nn
+
+from retclip.lineage import LINEAGE_FILE, RUN_FILE
+from retclip.model.config import LEVELS, Level, ModelConfig, Side
+from retclip.model.encoders import (
+    build_image_tower,
+    build_text_tower,
+    load_image_weights,
+    load_text_weights,
+    text_head,
+)
+from retclip.model.weights import check_state_dict
+
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "model.safetensors"
+NOT_COPIED = {LINEAGE_FILE, RUN_FILE}  # the tokenizer stage's records describe its own folder
+
+
+@dataclass
+class RetClipOutput:
+    """Everything the tripartite loss needs for one batch; embeddings are L2-normalised fp32."""
+
+    images: dict[str, Tensor]  # level -> [B, E]
+    texts: dict[str, Tensor]  # level -> [B, E]
+    has_left: Tensor  # bool [B]
+    has_right: Tensor  # bool [B]
+    logit_scales: dict[str, Tensor]  # level -> scalar multiplier exp(logit_scale)
+
+
+class RetClip(nn.Module):
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+        embed, hidden = config.embed_dim, config.text.hidden_size
+        self.visual = build_image_tower(config.image, embed)
+        self.bert = build_text_tower(config.text)
+        self.text_projection = text_head(hidden, embed)
+        self.text_projection_left = text_head(hidden, embed)
+        self.text_projection_right = text_head(hidden, embed)
+        self.left_feature_mapping = nn.Linear(embed, embed, bias=False)
+        self.right_feature_mapping = nn.Linear(embed, embed, bias=False)
+        self.global_feature_mapping = nn.Linear(2 * embed, embed, bias=False)
+        init = torch.tensor(config.logit_scale_init)
+        self.logit_scale = nn.Parameter(init.clone())
+        self.logit_scale_left = nn.Parameter(init.clone())
+        self.logit_scale_right = nn.Parameter(init.clone())
+        # rows: left, right; the image tower's output has unit-variance entries at init
+        self.missing_eye = nn.Parameter(torch.randn(2, embed))
+
+    # -- encoders -----------------------------------------------------------------------------
+
+    def encode_eye(self, images: Tensor, side: Side) -> Tensor:
+        """Eye-level embeddings ``[B, E]`` of one side's photographs ``[B, 3, S, S]``."""
+        mapping = self.left_feature_mapping if side == "left" else self.right_feature_mapping
+        return _normalise(mapping(self.visual(images)))
+
+    def encode_patient(
+        self,
+        left: Tensor | None,
+        right: Tensor | None,
+        has_left: Tensor | None = None,
+        has_right: Tensor | None = None,
+    ) -> Tensor:
+        """Patient embeddings from both eyes; an eye that is ``None`` or masked out is missing."""
+        has_left, has_right = _presence(left, right, has_left, has_right)
+        f_left, f_right = self._eye_features(left, right, has_left, has_right)
+        return _normalise(self.global_feature_mapping(torch.cat([f_left, f_right], dim=1)))
+
+    def encode_text(self, token_ids: Tensor, attention_mask: Tensor, level: Level) -> Tensor:
+        """Text embeddings ``[N, E]`` through the head of ``level`` (patient, left or right)."""
+        return _normalise(self._text_heads()[level](self._cls(token_ids, attention_mask)))
+
+    def forward(
+        self,
+        left: Tensor,
+        right: Tensor,
+        has_left: Tensor,
+        has_right: Tensor,
+        text_ids: Tensor,
+        text_mask: Tensor,
+    ) -> RetClipOutput:
+        """One training batch: images ``[B, 3, S, S]`` per side (any content where absent),
+        presence ``[B]``, texts ``[B, 3, L]`` in level order (patient, left, right)."""
+        f_left, f_right = self._eye_features(left, right, has_left, has_right)
+        images = {
+            "patient": self.global_feature_mapping(torch.cat([f_left, f_right], dim=1)),
+            "left": self.left_feature_mapping(f_left),
+            "right": self.right_feature_mapping(f_right),
+        }
+        batch, levels, length = text_ids.shape
+        cls = self._cls(
+            text_ids.transpose(0, 1).reshape(levels * batch, length),
+            text_mask.transpose(0, 1).reshape(levels * batch, length),
+        )
+        heads = self._text_heads()
+        texts = {level: heads[level](x) for level, x in zip(LEVELS, cls.chunk(levels), strict=True)}
+        return RetClipOutput(
+            images={k: _normalise(v) for k, v in images.items()},
+            texts={k: _normalise(v) for k, v in texts.items()},
+            has_left=has_left,
+            has_right=has_right,
+            logit_scales=self.logit_scales(),
+        )
+
+    def _eye_features(
+        self, left: Tensor | None, right: Tensor | None, has_left: Tensor, has_right: Tensor
+    ) -> tuple[Tensor, Tensor]:
+        """Image-tower features of both sides in one pass over the present eyes only."""
+        present = [x[m] for x, m in ((left, has_left), (right, has_right)) if x is not None]
+        counts = [int(has_left.sum()), int(has_right.sum())]
+        f_left, f_right = self.visual(torch.cat(present)).split(counts)
+        return self._fill_missing(f_left, has_left, 0), self._fill_missing(f_right, has_right, 1)
+
+    def _fill_missing(self, features: Tensor, present: Tensor, row: int) -> Tensor:
+        fill = self.missing_eye[row].to(features.dtype).expand(present.shape[0], -1)
+        return fill.masked_scatter(present[:, None], features)
+
+    def _cls(self, token_ids: Tensor, attention_mask: Tensor) -> Tensor:
+        return self.bert(input_ids=token_ids, attention_mask=attention_mask).last_hidden_state[:, 0]
+
+    def _text_heads(self) -> dict[str, nn.Module]:
+        return {
+            "patient": self.text_projection,
+            "left": self.text_projection_left,
+            "right": self.text_projection_right,
+        }
+
+    # -- training helpers ---------------------------------------------------------------------
+
+    def logit_scales(self) -> dict[str, Tensor]:
+        raw = (self.logit_scale, self.logit_scale_left, self.logit_scale_right)
+        return {level: value.exp() for level, value in zip(LEVELS, raw, strict=True)}
+
+    @torch.no_grad()
+    def clamp_logit_scales(self) -> None:
+        """Keep every temperature in ``[1, exp(logit_scale_max)]`` (the reference, every step)."""
+        for value in (self.logit_scale, self.logit_scale_left, self.logit_scale_right):
+            value.clamp_(0.0, self.config.logit_scale_max)
+
+    def set_grad_checkpointing(self, enable: bool = True) -> None:
+        self.visual.set_grad_checkpointing(enable)
+        if enable:
+            self.bert.activation_checkpointing_enable()
+        else:
+            self.bert.activation_checkpointing_disable()
+
+    def no_weight_decay(self) -> set[str]:
+        """Norms, biases, logit scales and token-like embeddings (the reference's groups: its
+        1-D class embedding is excluded, its 2-D positional embedding is not)."""
+        tokens = {"visual.cls_token", "missing_eye"}
+        return {n for n, p in self.named_parameters() if p.ndim < 2 or n in tokens}
+
+    def load_tower_weights(self, image: Path | None = None, text: Path | None = None) -> None:
+        """Start a tower from local weights (timm or OpenAI-CLIP image, Hugging Face BERT)."""
+        if image is not None:
+            load_image_weights(self.visual, Path(image))
+        if text is not None:
+            load_text_weights(self.bert, Path(text))
+
+    # -- folders ------------------------------------------------------------------------------
+
+    def save_pretrained(self, folder: Path, tokenizer_dir: Path | None = None) -> None:
+        """Write ``config.json``, ``model.safetensors`` and the tokenizer's files (if given)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        if tokenizer_dir is not None:
+            for path in sorted(Path(tokenizer_dir).iterdir()):
+                if path.name in (CONFIG_FILE, WEIGHTS_FILE):
+                    raise ValueError(f"{path}: a tokenizer file may not be named {path.name}")
+                if path.is_file() and path.name not in NOT_COPIED:
+                    shutil.copyfile(path, folder / path.name)
+        save_weights(self, folder / WEIGHTS_FILE)
+        text = json.dumps(self.config.to_dict(), indent=2) + "\n"
+        (folder / CONFIG_FILE).write_text(text, encoding="utf-8")
+
+    @classmethod
+    def from_pretrained(cls, folder: Path, map_location: str | torch.device = "cpu") -> RetClip:
+        """Rebuild from ``config.json`` (no network) and load the weights strictly."""
+        folder = Path(folder)
+        config = ModelConfig.from_dict(json.loads((folder / CONFIG_FILE).read_text("utf-8")))
+        model = cls(config)
+        load_weights(model, folder / WEIGHTS_FILE)
+        return model.to(map_location).eval()
+
+
+def save_weights(model: nn.Module, path: Path) -> None:
+    """safetensors, written beside and renamed into place, so a reader never sees half a file."""
+    state = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
+    partial = path.with_name(path.name + ".partial")
+    save_file(state, str(partial), metadata={"format": "pt"})
+    os.replace(partial, path)
+
+
+def load_weights(model: nn.Module, path: Path) -> None:
+    """Load safetensors weights; another configuration's weights raise an error naming keys."""
+    state = load_file(str(path))
+    check_state_dict(model, state, str(path))
+    model.load_state_dict(state)
+
+
+def _normalise(x: Tensor) -> Tensor:
+    return F.normalize(x.float(), dim=-1)
+
+
+def _presence(
+    left: Tensor | None, right: Tensor | None, has_left: Tensor | None, has_right: Tensor | None
+) -> tuple[Tensor, Tensor]:
+    reference = left if left is not None else right
+    if reference is None:
+        raise ValueError("encode_patient needs at least one eye")
+    batch, device = reference.shape[0], reference.device
+
+    def mask(images: Tensor | None, given: Tensor | None) -> Tensor:
+        if images is None:
+            return torch.zeros(batch, dtype=torch.bool, device=device)
+        return (
+            given.bool()
+            if given is not None
+            else torch.ones(batch, dtype=torch.bool, device=device)
+        )
+
+    return mask(left, has_left), mask(right, has_right)

@@ -1,0 +1,220 @@
+"""Stream the preprocess shards as training samples, deterministically, for any ranks and workers.
+
+Each epoch has one global order of patients: shards in a seeded permutation, patients within a
+shard in a seeded permutation. Position ``p`` of that order belongs to micro-batch ``p // B``;
+micro-batch ``m`` goes to rank ``m % world_size`` and, on that rank, to DataLoader workers in turn.
+So an optimiser step always consumes the same contiguous slice of the order, whatever the number
+of ranks and workers, every worker reads only the shards that hold its samples, and resuming at
+position ``p`` skips exactly the samples already consumed. Random choices (eye dropout, the flip)
+are drawn from a generator seeded by ``(seed, epoch, position)``, so they repeat too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch.utils.data import DataLoader, IterableDataset, get_worker_info
+
+from retclip.data.shards import iter_samples
+from retclip.model.preprocessing import decode_to_model_input
+
+SIDES = ("left", "right")
+TEXT_COLUMNS = ("patient_text", "left_text", "right_text")
+
+# texts -> (token ids [N, L] int64, attention mask [N, L] int64)
+TextEncoder = Callable[[list[str]], tuple[np.ndarray, np.ndarray]]
+
+
+class DataError(ValueError):
+    """The shards or the reports table cannot be used for training; the message says why."""
+
+
+@dataclass(frozen=True)
+class PatientIndex:
+    """The patients a run trains on: those in the shards that have a report, in shard order."""
+
+    shard_folder: Path
+    shards: tuple[str, ...]
+    keys: tuple[tuple[str, ...], ...]  # per shard, in the order preprocess wrote them
+    texts: dict[str, tuple[str, str, str]]  # patient_id -> (patient, left, right) text
+    without_report: int  # patients in the shards that the reports table lacks
+
+    def __len__(self) -> int:
+        return sum(len(k) for k in self.keys)
+
+    @classmethod
+    def load(cls, images: Path, reports: pd.DataFrame) -> PatientIndex:
+        """Read ``images.parquet`` of the preprocess output and join the cleaned reports."""
+        images = Path(images)
+        table_path = images / "images.parquet"
+        if not table_path.is_file():
+            raise DataError(f"{table_path} is missing: is {images} a preprocess output folder?")
+        table = pd.read_parquet(table_path, columns=["shard", "key"]).drop_duplicates()
+        missing = {"patient_id", *TEXT_COLUMNS} - set(reports.columns)
+        if missing:
+            raise DataError(f"reports table lacks column(s): {', '.join(sorted(missing))}")
+        duplicated = reports["patient_id"][reports["patient_id"].duplicated()]
+        if len(duplicated):
+            raise DataError(f"reports table repeats patient_id {duplicated.iloc[0]!r}")
+        texts = {}
+        for row in reports.itertuples(index=False):
+            patient = _text(row.patient_text)
+            # an eye without its own text learns from the whole report (the reference's mode)
+            texts[str(row.patient_id)] = (
+                patient,
+                _text(row.left_text) or patient,
+                _text(row.right_text) or patient,
+            )
+        shards, keys, without = [], [], 0
+        for shard, group in table.groupby("shard", sort=False):
+            usable = tuple(k for k in group["key"] if k in texts)
+            without += len(group) - len(usable)
+            if usable:
+                shards.append(str(shard))
+                keys.append(usable)
+        return cls(images / "shards", tuple(shards), tuple(keys), texts, without)
+
+    def epoch_plan(self, seed: int, epoch: int) -> list[tuple[str, list[str], int]]:
+        """``(shard, keys in this epoch's order, position of the first key)`` per shard."""
+        plan, offset = [], 0
+        for s in np.random.default_rng([seed, epoch]).permutation(len(self.shards)):
+            keys = self.keys[s]
+            order = np.random.default_rng([seed, epoch, int(s)]).permutation(len(keys))
+            plan.append((self.shards[s], [keys[i] for i in order], offset))
+            offset += len(keys)
+        return plan
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def mirror_and_swap(sample: dict[str, Any]) -> dict[str, Any]:
+    """The laterality-safe flip: mirror both eyes and swap left and right, images and texts.
+
+    A mirrored right eye looks like a left eye, so the left heads keep seeing left anatomy.
+    """
+    out = dict(sample)
+    for side, other in (("left", "right"), ("right", "left")):
+        out[side] = torch.flip(sample[other], dims=[-1])
+        out[f"has_{side}"] = sample[f"has_{other}"]
+        out[f"{side}_text"] = sample[f"{other}_text"]
+    return out
+
+
+class PatientStream(IterableDataset):
+    """One rank's share of one epoch from ``start`` (a position in the epoch order) to ``stop``."""
+
+    def __init__(
+        self,
+        index: PatientIndex,
+        *,
+        epoch: int,
+        start: int,
+        stop: int,
+        micro_batch: int,
+        rank: int,
+        world_size: int,
+        image_size: int,
+        eye_dropout: float,
+        flip_prob: float,
+        seed: int,
+    ):
+        if start % (micro_batch * world_size):
+            raise ValueError(f"start {start} is not at a step boundary")
+        self.index = index
+        self.epoch, self.start, self.stop = epoch, start, stop
+        self.micro_batch, self.rank, self.world_size = micro_batch, rank, world_size
+        self.image_size = image_size
+        self.eye_dropout, self.flip_prob, self.seed = eye_dropout, flip_prob, seed
+
+    def owner(self, position: int, workers: int) -> int | None:
+        """The worker of this rank that yields ``position``, or None if another rank does."""
+        if not self.start <= position < self.stop:
+            return None
+        micro = position // self.micro_batch
+        if micro % self.world_size != self.rank:
+            return None
+        local = (micro - self.start // self.micro_batch) // self.world_size
+        return local % workers
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        info = get_worker_info()
+        worker, workers = (info.id, info.num_workers) if info else (0, 1)
+        for shard, keys, offset in self.index.epoch_plan(self.seed, self.epoch):
+            if offset >= self.stop or offset + len(keys) <= self.start:
+                continue
+            wanted = {
+                key: offset + i
+                for i, key in enumerate(keys)
+                if self.owner(offset + i, workers) == worker
+            }
+            if not wanted:
+                continue
+            found = []
+            with open(self.index.shard_folder / shard, "rb") as stream:
+                for key, members in iter_samples(stream):
+                    if key in wanted:
+                        found.append((wanted[key], key, members))
+            if len(found) != len(wanted):
+                lost = sorted(set(wanted) - {key for _, key, _ in found})
+                raise DataError(f"{shard}: patient(s) {lost[:5]} listed in images.parquet absent")
+            for position, key, members in sorted(found, key=lambda item: item[0]):
+                yield self.sample(position, key, members)
+
+    def sample(self, position: int, key: str, members: dict[str, bytes]) -> dict[str, Any]:
+        rng = np.random.default_rng([self.seed, self.epoch, position])
+        drop, which, flip = rng.random(3)
+        data = {side: members.get(f"{side}.jpg") for side in SIDES}
+        if all(data.values()) and drop < self.eye_dropout:
+            data[SIDES[int(which * 2)]] = None  # eye dropout trains the missing-eye embedding
+        size = self.image_size
+        sample: dict[str, Any] = {"patient_id": key, "position": position}
+        for side in SIDES:
+            encoded = data[side]
+            pixels = decode_to_model_input(encoded, size) if encoded else None
+            sample[side] = (
+                torch.from_numpy(pixels) if pixels is not None else torch.zeros(3, size, size)
+            )
+            sample[f"has_{side}"] = pixels is not None
+        texts = self.index.texts[key]
+        sample.update(zip(TEXT_COLUMNS, texts, strict=True))
+        return mirror_and_swap(sample) if flip < self.flip_prob else sample
+
+
+def make_loader(stream: PatientStream, workers: int, seed: int, pin_memory: bool) -> DataLoader:
+    """Batches of one micro-batch each; its own generator, so the global RNG is left alone."""
+    return DataLoader(
+        stream,
+        batch_size=stream.micro_batch,
+        num_workers=workers,
+        pin_memory=pin_memory,
+        prefetch_factor=4 if workers else None,
+        generator=torch.Generator().manual_seed(seed),
+    )
+
+
+def to_model_inputs(
+    batch: dict[str, Any], text_encoder: TextEncoder, device: torch.device
+) -> dict[str, torch.Tensor]:
+    """Move images to the device and tokenize the three texts of every patient in one call."""
+    size = len(batch["patient_id"])
+    texts = [t for column in TEXT_COLUMNS for t in batch[column]]
+    ids, mask = text_encoder(texts)
+    ids = torch.as_tensor(np.asarray(ids), dtype=torch.long).view(3, size, -1).transpose(0, 1)
+    mask = torch.as_tensor(np.asarray(mask), dtype=torch.long).view(3, size, -1).transpose(0, 1)
+    move = {"device": device, "non_blocking": True}
+    return {
+        "left": batch["left"].to(**move),
+        "right": batch["right"].to(**move),
+        "has_left": batch["has_left"].to(**move),
+        "has_right": batch["has_right"].to(**move),
+        "text_ids": ids.contiguous().to(**move),
+        "text_mask": mask.contiguous().to(**move),
+    }

@@ -1,0 +1,58 @@
+"""Every asset, pre-training through Dagster Pipes included, materializes in-process end to end."""
+
+import json
+
+import dagster as dg
+
+from orchestration.defs import data_assets, data_checks, model_assets, report_assets
+from orchestration.defs.raw_data import raw_data
+from orchestration.defs.resources import TrainingLauncher
+from retclip.lineage import read_lineage
+from retclip.model.retclip import RetClip
+
+
+def test_every_asset_end_to_end(project):
+    assets = [
+        raw_data,
+        data_assets.validated,
+        data_assets.preprocessed,
+        data_checks.kept_data_meet_expectations,
+        data_checks.quarantine_rate_within_limit,
+        data_checks.every_valid_eye_preprocessed,
+        report_assets.cleaned_reports,
+        report_assets.no_phi_left_in_cleaned_reports,
+        report_assets.tokenizer,
+        model_assets.pretrained,
+        model_assets.loss_is_finite_and_fell,
+    ]
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize(
+            assets,
+            instance=instance,
+            selection=["validated", "preprocessed", "cleaned_reports", "tokenizer", "pretrained"],
+            resources={"project": project, "launcher": TrainingLauncher()},
+        )
+    assert result.success
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert all(checks.values()) and "loss_is_finite_and_fell" in checks
+    (event,) = [
+        e
+        for e in result.get_asset_materialization_events()
+        if e.asset_key.to_user_string() == "pretrained"
+    ]
+    metadata = event.materialization.metadata
+    assert metadata["steps"].value > 0 and "data:image/png" in metadata["loss_curve"].value
+    out = project.output("pretrain")
+    assert event.materialization.tags["dagster/data_version"] == read_lineage(out)["lineage_id"]
+    run = json.loads((out / "run.json").read_text())
+    assert run["dagster_run_id"] == result.run_id  # reported from the Pipes subprocess
+    RetClip.from_pretrained(out / "model")
+
+
+def test_the_loss_check_fails_on_a_loss_that_did_not_fall(project):
+    out = project.output("pretrain")
+    out.mkdir(parents=True)
+    rows = [{"step": i, "loss": v} for i, v in enumerate([3.0, 3.1, 3.2, float("nan")])]
+    (out / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    result = model_assets.loss_is_finite_and_fell(project=project)
+    assert not result.passed and result.metadata["finite"].value is False

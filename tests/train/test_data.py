@@ -1,0 +1,152 @@
+"""The training stream: the same patients in the same steps for any ranks and workers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from retclip.train.data import (
+    DataError,
+    PatientIndex,
+    PatientStream,
+    make_loader,
+    mirror_and_swap,
+    to_model_inputs,
+)
+from tests.train.conftest import Clinic
+
+BATCH = 8  # patients per optimiser step, all ranks together
+
+
+def stream(index: PatientIndex, rank: int = 0, world: int = 1, start: int = 0, **options):
+    settings = {"eye_dropout": 0.0, "flip_prob": 0.0, **options}
+    stop = len(index) // BATCH * BATCH
+    return PatientStream(
+        index,
+        epoch=1,
+        start=start,
+        stop=stop,
+        micro_batch=BATCH // world,
+        rank=rank,
+        world_size=world,
+        image_size=32,
+        seed=3,
+        **settings,
+    )
+
+
+def steps(index: PatientIndex, world: int, workers: int, start: int = 0) -> list[list[str]]:
+    """Patient ids per optimiser step, all ranks' micro-batches of a step together."""
+    per_rank = [
+        [
+            batch["patient_id"]
+            for batch in make_loader(stream(index, r, world, start), workers, 0, False)
+        ]
+        for r in range(world)
+    ]
+    return [[k for rank in per_rank for k in rank[i]] for i in range(len(per_rank[0]))]
+
+
+@pytest.fixture(scope="module")
+def index(clinic: Clinic) -> PatientIndex:
+    return PatientIndex.load(clinic.images, clinic.train_reports)
+
+
+def test_the_index_keeps_patients_with_a_report_in_shard_order(clinic, index):
+    assert len(index) == len(clinic.train_reports)
+    order = [k for keys in index.keys for k in keys]
+    stats = pd.read_parquet(clinic.images / "images.parquet")
+    wanted = set(clinic.train_reports["patient_id"])
+    assert order == [k for k in stats["key"].drop_duplicates() if k in wanted]
+    assert index.without_report == stats["key"].nunique() - len(wanted)
+
+
+def test_ranks_and_workers_change_nothing_but_who_reads_what(index):
+    reference = steps(index, world=1, workers=0)
+    assert len(reference) == len(index) // BATCH
+    plan = [k for _, keys, _ in index.epoch_plan(3, 1) for k in keys]
+    assert reference == [plan[i : i + BATCH] for i in range(0, len(reference) * BATCH, BATCH)]
+    for world, workers in ((2, 0), (2, 2), (1, 2)):
+        assert steps(index, world, workers) == reference
+
+
+def test_a_later_start_skips_exactly_the_consumed_steps(index):
+    full = steps(index, world=2, workers=2)
+    assert steps(index, world=2, workers=2, start=3 * BATCH) == full[3:]
+    with pytest.raises(ValueError, match="step boundary"):
+        stream(index, start=3)
+
+
+def test_every_epoch_has_its_own_order(index):
+    assert index.epoch_plan(3, 1) != index.epoch_plan(3, 2)
+    assert index.epoch_plan(3, 1) == index.epoch_plan(3, 1)
+
+
+def test_eye_dropout_removes_one_eye_of_two_never_the_only_one(index):
+    samples = list(stream(index, eye_dropout=1.0))
+    plain = {s["patient_id"]: s for s in stream(index)}
+    for sample in samples:
+        before = plain[sample["patient_id"]]
+        if before["has_left"] and before["has_right"]:
+            assert sample["has_left"] != sample["has_right"]
+        else:
+            assert (sample["has_left"], sample["has_right"]) == (
+                before["has_left"],
+                before["has_right"],
+            )
+    assert any(not (s["has_left"] and s["has_right"]) for s in samples)
+
+
+def test_the_flip_mirrors_both_eyes_and_swaps_left_and_right():
+    left = torch.arange(12.0).view(3, 2, 2)
+    sample = {
+        "left": left,
+        "right": torch.zeros(3, 2, 2),
+        "has_left": True,
+        "has_right": False,
+        "patient_text": "both",
+        "left_text": "left eye finding",
+        "right_text": "right eye finding",
+    }
+    flipped = mirror_and_swap(sample)
+    assert torch.equal(flipped["right"], left.flip(-1)) and torch.equal(
+        flipped["left"], sample["right"]
+    )
+    assert (flipped["has_left"], flipped["has_right"]) == (False, True)
+    assert (flipped["left_text"], flipped["right_text"]) == (
+        "right eye finding",
+        "left eye finding",
+    )
+    assert flipped["patient_text"] == "both"
+    assert torch.equal(mirror_and_swap(flipped)["left"], left)
+
+
+def test_the_stream_flips_a_patient_as_a_whole(index):
+    plain = {s["patient_id"]: s for s in stream(index)}
+    flipped = list(stream(index, flip_prob=1.0))
+    for sample in flipped:
+        before = plain[sample["patient_id"]]
+        assert torch.equal(sample["left"], before["right"].flip(-1))
+        assert sample["left_text"] == before["right_text"]
+        assert sample["has_right"] == before["has_left"]
+
+
+def test_model_inputs_hold_the_three_texts_in_level_order(clinic, index):
+    batch = next(iter(make_loader(stream(index), 0, 0, False)))
+    inputs = to_model_inputs(batch, clinic.encoder, torch.device("cpu"))
+    assert inputs["left"].shape == (BATCH, 3, 32, 32)
+    assert inputs["text_ids"].shape == (BATCH, 3, clinic.encoder.context_length)
+    ids, _ = clinic.encoder([batch["right_text"][2]])
+    assert np.array_equal(inputs["text_ids"][2, 2].numpy(), ids[0])
+
+
+def test_a_bad_reports_table_is_named(clinic):
+    with pytest.raises(DataError, match="lacks column"):
+        PatientIndex.load(clinic.images, clinic.train_reports.drop(columns="left_text"))
+    twice = pd.concat([clinic.train_reports, clinic.train_reports.head(1)])
+    with pytest.raises(DataError, match="repeats patient_id"):
+        PatientIndex.load(clinic.images, twice)
+    with pytest.raises(DataError, match=r"images\.parquet is missing"):
+        PatientIndex.load(clinic.raw, clinic.train_reports)
