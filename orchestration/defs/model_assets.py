@@ -8,7 +8,7 @@ import dagster as dg
 
 from orchestration.defs.data_assets import CODE_VERSION, POOL
 from orchestration.defs.metadata import lineage, png
-from orchestration.defs.resources import RetclipProject, TrainingLauncher
+from orchestration.defs.resources import DvcCommand, RetclipProject, TrainingLauncher
 
 
 @dg.asset(
@@ -70,4 +70,20 @@ def loss_is_finite_and_fell(project: RetclipProject) -> dg.AssetCheckResult:
             "last_loss": round(last, 4),
             "finite": finite,
         },
+    )
+
+
+@dg.asset_check(
+    asset="pretrained",
+    blocking=False,
+    description="`dvc status`: the outputs Dagster wrote are the versions dvc.lock "
+    "records (both runners write the same bytes), or say what differs.",
+)
+def outputs_match_dvc_lock(project: RetclipProject, dvc: DvcCommand) -> dg.AssetCheckResult:
+    done = dvc.run("status", cwd=project.path())
+    text = (done.stdout + done.stderr).strip()
+    return dg.AssetCheckResult(
+        passed=done.returncode == 0 and "up to date" in text,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"dvc_status": dg.MetadataValue.md(f"```\n{text[-3000:]}\n```")},
     )

@@ -56,3 +56,11 @@ def test_the_loss_check_fails_on_a_loss_that_did_not_fall(project):
     (out / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     result = model_assets.loss_is_finite_and_fell(project=project)
     assert not result.passed and result.metadata["finite"].value is False
+
+
+def test_dvc_status_check_reports_a_workspace_that_is_not_the_lock(project):
+    from orchestration.defs.resources import DvcCommand
+
+    result = model_assets.outputs_match_dvc_lock(project=project, dvc=DvcCommand())
+    assert not result.passed  # the throw-away project is no DVC repository
+    assert "dvc" in result.metadata["dvc_status"].value.lower()

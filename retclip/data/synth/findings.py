@@ -5,7 +5,7 @@ Kept apart from the renderer so that reports, labels and pixels are all derived 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Literal
 
 Side = Literal["left", "right"]
@@ -86,6 +86,3 @@ class EyeSpec:
     camera: Camera
     pigmentation: float = 0.5  # 0 blond fundus .. 1 heavily pigmented
     age: int = 50
-
-    def to_dict(self) -> dict:
-        return asdict(self)
