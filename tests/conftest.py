@@ -32,3 +32,14 @@ def small_clinic(tmp_path_factory, small_params) -> Path:
     out = tmp_path_factory.mktemp("clinic") / "raw"
     generate_clinic(out, small_params, progress=False)
     return out
+
+
+@pytest.fixture
+def aws_credentials(monkeypatch) -> None:
+    """Fake credentials for the local moto server, through the environment as in production."""
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ):
+        monkeypatch.setenv(name, value)

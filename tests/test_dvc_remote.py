@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import boto3
-import pytest
 
 from tests.conftest import REPO, tree_digest
 from tests.moto_server import moto_s3
@@ -20,17 +19,7 @@ def run(*args: str, cwd: Path) -> str:
     return done.stdout
 
 
-@pytest.fixture
-def credentials(monkeypatch):
-    for name, value in (
-        ("AWS_ACCESS_KEY_ID", "test"),
-        ("AWS_SECRET_ACCESS_KEY", "test"),
-        ("AWS_DEFAULT_REGION", "us-east-1"),
-    ):
-        monkeypatch.setenv(name, value)
-
-
-def test_push_clone_pull_gives_identical_files(tmp_path, small_clinic, credentials):
+def test_push_clone_pull_gives_identical_files(tmp_path, small_clinic, aws_credentials):
     origin = tmp_path / "origin"
     origin.mkdir()
     run("git", "init", "-q", cwd=origin)

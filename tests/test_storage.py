@@ -35,15 +35,9 @@ def test_refuses_a_folder_no_stage_wrote(tmp_path):
 
 
 @pytest.fixture
-def s3(monkeypatch):
+def s3(aws_credentials):
     from tests.moto_server import moto_s3
 
-    for name, value in (
-        ("AWS_ACCESS_KEY_ID", "test"),
-        ("AWS_SECRET_ACCESS_KEY", "test"),
-        ("AWS_DEFAULT_REGION", "us-east-1"),
-    ):
-        monkeypatch.setenv(name, value)
     with moto_s3() as endpoint:
         yield endpoint
 

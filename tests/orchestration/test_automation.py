@@ -39,13 +39,7 @@ def test_new_data_version_sensor_fires_once_per_md5(project):
 
 
 @pytest.fixture
-def s3_store(monkeypatch):
-    for name, value in (
-        ("AWS_ACCESS_KEY_ID", "test"),
-        ("AWS_SECRET_ACCESS_KEY", "test"),
-        ("AWS_DEFAULT_REGION", "us-east-1"),
-    ):
-        monkeypatch.setenv(name, value)
+def s3_store(aws_credentials):
     with moto_s3() as endpoint:
         store = ArtifactStore(kind="s3", bucket="clinic", prefix="retclip", endpoint_url=endpoint)
         store.s3().client.create_bucket(Bucket="clinic")
