@@ -344,14 +344,7 @@ def _pretrain(args: argparse.Namespace, params: Params) -> int:
             resume=args.resume,
             progress=pipes is None,
         )
-        summary = {
-            "steps": result.steps,
-            "total_steps": result.total_steps,
-            "patients": result.patients,
-            "without_report": result.without_report,
-            "first_loss": result.first_loss,
-            "last_loss": result.last_loss,
-        }
+        summary = json.loads((args.out / "train_summary.json").read_text(encoding="utf-8"))
         if pipes is not None:
             lineage_id = json.loads((args.out / "lineage.json").read_text())["lineage_id"]
             pipes.report_asset_materialization(metadata=summary, data_version=lineage_id)

@@ -14,8 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 from retclip import pipeline
 from retclip.cli import STAGES
 from retclip.config import load_params
@@ -43,25 +41,22 @@ def _dvc(*args: str) -> subprocess.CompletedProcess:
 
 def version_raw_data(dvc_file: Path = DVC_FILE) -> str:
     """Commit data/raw to the DVC cache without ever changing what ``dvc_file`` records."""
-    recorded = dvc_file.read_text(encoding="utf-8")
+    recorded_text = dvc_file.read_text(encoding="utf-8")
+    recorded = raw_data_version(dvc_file)
     _dvc("commit", "--force", "--quiet", str(dvc_file))
-    found = dvc_file.read_text(encoding="utf-8")
+    found = raw_data_version(dvc_file)
     if found != recorded:
-        dvc_file.write_text(recorded, encoding="utf-8")
+        dvc_file.write_text(recorded_text, encoding="utf-8")
         raise SystemExit(
             "demo: data/raw is not the version recorded in data.dvc\n"
-            f"  recorded: {_md5(recorded)}\n  found:    {_md5(found)}\n"
+            f"  recorded: {recorded}\n  found:    {found}\n"
             "  (delete data/raw to regenerate it, or `dvc add` your own data on purpose)"
         )
     status = _dvc("status", str(dvc_file))
     text = (status.stdout + status.stderr).strip()
     if status.returncode != 0 or "up to date" not in text:
         raise SystemExit(f"demo: dvc status {dvc_file}: {text}")
-    return raw_data_version(dvc_file)
-
-
-def _md5(dvc_text: str) -> str:
-    return str((yaml.safe_load(dvc_text) or {}).get("outs", [{}])[0].get("md5"))
+    return recorded
 
 
 def _rows(path: Path) -> list[dict]:

@@ -10,7 +10,7 @@ import json
 import dagster as dg
 import pandas as pd
 
-from orchestration.defs.metadata import counts_table, data_version, lineage, png
+from orchestration.defs.metadata import counts_table, png, stage_result
 from orchestration.defs.resources import RetclipProject
 from orchestration.defs.run_env import dagster_run
 from retclip import pipeline
@@ -35,9 +35,9 @@ def validated(context: dg.AssetExecutionContext, project: RetclipProject) -> dg.
     with dagster_run(context.run.run_id):
         summary = pipeline.validate(project.raw, out, project.params(), progress=False).summary
     rate = summary["quarantined_patients"] / max(1, summary["rows_in"])
-    return dg.MaterializeResult(
-        data_version=data_version(out),
-        metadata={
+    return stage_result(
+        out,
+        {
             "rows_in": summary["rows_in"],
             "valid_patients": summary["valid_patients"],
             "one_eye_patients": summary["one_eye_patients"],
@@ -46,7 +46,6 @@ def validated(context: dg.AssetExecutionContext, project: RetclipProject) -> dg.
             "quarantine_rate": dg.MetadataValue.float(round(rate, 4)),
             "quarantine_reasons": counts_table(summary["reasons"]),
             "laterality_warnings": len(summary["warnings"]),
-            **lineage(out),
         },
     )
 
@@ -70,9 +69,9 @@ def preprocessed(
             project.raw, project.output("validate"), out, project.params(), progress=False
         )
     stats = pd.read_parquet(out / "images.parquet")
-    return dg.MaterializeResult(
-        data_version=data_version(out),
-        metadata={
+    return stage_result(
+        out,
+        {
             "patients": summary["patients"],
             "images": summary["images"],
             "shards": len(summary["shards"]),
@@ -81,6 +80,5 @@ def preprocessed(
             "draft_decoded": int((stats["decode_scale"] < 1).sum()),
             "samples": png(out / "samples.png", "first 16 preprocessed eyes"),
             "shard_list": dg.MetadataValue.json(json.loads((out / "shards.json").read_text())),
-            **lineage(out),
         },
     )

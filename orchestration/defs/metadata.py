@@ -23,23 +23,26 @@ def png(path: Path, title: str) -> dg.MetadataValue:
     return dg.MetadataValue.md(f"**{title}**\n\n![{title}](data:image/png;base64,{data})")
 
 
-def lineage(folder: Path) -> dict[str, dg.MetadataValue]:
-    """Lineage id, raw data version and the run record of an output folder."""
+def stage_result(folder: Path, metadata: dict) -> dg.MaterializeResult:
+    """The materialization of a stage output: versioned by its lineage id, with the lineage.
+
+    ``lineage.json`` and ``run.json`` are read once here for both the version and the metadata.
+    """
     record = json.loads((folder / LINEAGE_FILE).read_text(encoding="utf-8"))
     run = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
     raw = record.get("raw_data") or {}
-    return {
-        "lineage_id": dg.MetadataValue.text(record["lineage_id"]),
-        "raw_data_md5": dg.MetadataValue.text(str(raw.get("md5"))),
-        "params_sha256": dg.MetadataValue.text(record["params_sha256"]),
-        "code_sha256": dg.MetadataValue.text(record["code_sha256"]),
-        "git_commit": dg.MetadataValue.text(str((run.get("git") or {}).get("commit"))),
-        "lineage": dg.MetadataValue.json({"inputs": record["inputs"], "files": record["files"]}),
-        "path": dg.MetadataValue.path(str(folder)),
-    }
-
-
-def data_version(folder: Path) -> dg.DataVersion:
-    """The output's version: its lineage id (a hash of files, inputs, parameters and code)."""
-    record = json.loads((folder / LINEAGE_FILE).read_text(encoding="utf-8"))
-    return dg.DataVersion(record["lineage_id"])
+    return dg.MaterializeResult(
+        data_version=dg.DataVersion(record["lineage_id"]),
+        metadata={
+            **metadata,
+            "lineage_id": dg.MetadataValue.text(record["lineage_id"]),
+            "raw_data_md5": dg.MetadataValue.text(str(raw.get("md5"))),
+            "params_sha256": dg.MetadataValue.text(record["params_sha256"]),
+            "code_sha256": dg.MetadataValue.text(record["code_sha256"]),
+            "git_commit": dg.MetadataValue.text(str((run.get("git") or {}).get("commit"))),
+            "lineage": dg.MetadataValue.json(
+                {"inputs": record["inputs"], "files": record["files"]}
+            ),
+            "path": dg.MetadataValue.path(str(folder)),
+        },
+    )

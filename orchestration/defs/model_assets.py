@@ -7,7 +7,7 @@ import math
 import dagster as dg
 
 from orchestration.defs.data_assets import CODE_VERSION, POOL
-from orchestration.defs.metadata import lineage, png
+from orchestration.defs.metadata import png, stage_result
 from orchestration.defs.resources import DvcCommand, RetclipProject, TrainingLauncher
 
 
@@ -39,12 +39,12 @@ def pretrained(
         str(project.path(project.params_file)),
     ]
     reported = launcher.launch(context, args, cwd=project.path()).get_materialize_result()
-    return dg.MaterializeResult(
-        data_version=reported.data_version,
-        metadata={
+    # the subprocess reported the lineage id as the data version; stage_result reads the same
+    return stage_result(
+        out,
+        {
             **(reported.metadata or {}),
             "loss_curve": png(out / "loss.png", "training loss per level"),
-            **lineage(out),
         },
     )
 

@@ -4,7 +4,7 @@ import dagster as dg
 import pandas as pd
 
 from orchestration.defs.data_assets import CODE_VERSION, POOL
-from orchestration.defs.metadata import counts_table, data_version, lineage
+from orchestration.defs.metadata import counts_table, stage_result
 from orchestration.defs.resources import RetclipProject
 from orchestration.defs.run_env import dagster_run
 from retclip import pipeline
@@ -30,9 +30,9 @@ def cleaned_reports(
         audit = pipeline.clean_reports(
             project.output("validate"), out, project.params(), progress=False
         ).audit
-    return dg.MaterializeResult(
-        data_version=data_version(out),
-        metadata={
+    return stage_result(
+        out,
+        {
             "rows_in": audit["rows_in"],
             "reports": audit["reports"],
             "quarantined": audit["quarantined"],
@@ -41,7 +41,6 @@ def cleaned_reports(
             "phi_replaced": audit["phi_total"],
             "phi_per_type": counts_table(audit["phi_counts"], key="type"),
             "sections": dg.MetadataValue.json(audit["sections"]),
-            **lineage(out),
         },
     )
 
@@ -81,12 +80,11 @@ def tokenizer(context: dg.AssetExecutionContext, project: RetclipProject) -> dg.
     params = project.params()
     with dagster_run(context.run.run_id):
         pipeline.tokenizer(project.output("clean_reports"), out, params)
-    return dg.MaterializeResult(
-        data_version=data_version(out),
-        metadata={
+    return stage_result(
+        out,
+        {
             "kind": params.tokenizer.kind,
             "vocab_size": load_backend(out).get_vocab_size(),
             "context_length": params.tokenizer.context_length,
-            **lineage(out),
         },
     )
