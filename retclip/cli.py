@@ -152,14 +152,43 @@ STAGES: dict[str, tuple[str, list[Option], int | None]] = {
         ],
         None,
     ),
-    "evaluate": (
-        "evaluate a model on one downstream task",
+    "eval-clinic": (
+        "write a held-out synthetic clinic (evaluate.clinic) for the demo's downstream tasks",
         [
-            (("--model",), {"type": Path, "required": True}),
-            (("--task",), {"required": True}),
-            (("--out",), {"type": Path, "required": True}),
+            (
+                ("--out",),
+                {"type": Path, "required": True, "help": "folder to (re)write, with lineage.json"},
+            ),
         ],
-        6,
+        None,
+    ),
+    "evaluate": (
+        "evaluate a model on one downstream task (linear probe, fine-tune, zero-shot, "
+        "retrieval, baselines)",
+        [
+            (
+                ("--model",),
+                {"type": Path, "required": True, "help": "the pretrain stage's folder"},
+            ),
+            (("--task",), {"required": True, "help": "a task name from evaluate.tasks"}),
+            (
+                ("--out",),
+                {
+                    "type": Path,
+                    "required": True,
+                    "help": "writes metrics.json, table.md, roc.png, predictions.parquet, "
+                    "lineage.json",
+                },
+            ),
+            (
+                ("--patient-only-model",),
+                {
+                    "type": Path,
+                    "help": "the ablation pre-trained with the patient-level term alone",
+                },
+            ),
+        ],
+        None,
     ),
     "export": (
         "export the image and text towers to ONNX and verify parity",
@@ -356,6 +385,26 @@ def _pretrain(args: argparse.Namespace, params: Params) -> int:
     return 0
 
 
+def _eval_clinic(args: argparse.Namespace, params: Params) -> int:
+    from retclip import pipeline
+
+    summary = pipeline.eval_clinic(args.out, params)
+    print(
+        f"held-out clinic written to {summary.out}/: {summary.patients} patients, "
+        f"{summary.images} images (seed {params.evaluate.clinic.seed})"
+    )
+    return 0
+
+
+def _evaluate(args: argparse.Namespace, params: Params) -> int:
+    from retclip import pipeline
+
+    pipeline.evaluate(args.model, args.task, args.out, params, args.patient_only_model)
+    print(f"evaluation written to {args.out}/")
+    print((args.out / "table.md").read_text(encoding="utf-8"))
+    return 0
+
+
 def _lineage(args: argparse.Namespace, params: Params) -> int:
     from retclip.lineage import trace
 
@@ -395,6 +444,8 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Params], int]] = {
     "clean-reports": _clean_reports,
     "tokenizer": _tokenizer,
     "pretrain": _pretrain,
+    "eval-clinic": _eval_clinic,
+    "evaluate": _evaluate,
     "lineage": _lineage,
 }
 

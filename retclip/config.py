@@ -162,13 +162,41 @@ class TaskParams(_Section):
     ]
 
 
+class EvalClinicParams(_Section):
+    """A second synthetic clinic, of patients pre-training never saw, for the demo's tasks."""
+
+    patients: int = Field(300, ge=10)
+    seed: int = Field(7, ge=0)
+
+
 class EvaluateParams(_Section):
     """Downstream tasks and the protocol settings shared by all of them."""
 
     tasks: list[TaskParams] = []
-    seeds: list[int] = [0, 1, 2]
+    clinic: EvalClinicParams = EvalClinicParams()
+    seeds: list[int] = Field([0, 1, 2], min_length=1)
     bootstrap: int = Field(1000, ge=0)
+    test_share: float = Field(0.2, gt=0, lt=0.5)
+    val_share: float = Field(0.2, gt=0, lt=0.5)
+    features: Literal["embedding", "backbone"] = "embedding"
     finetune_epochs: int = Field(3, ge=1)
+    finetune_lr_backbone: float = Field(1e-4, gt=0)
+    finetune_lr_head: float = Field(1e-3, gt=0)
+    baselines: list[Literal["random_init", "supervised", "patient_only"]] = [
+        "random_init",
+        "supervised",
+        "patient_only",
+    ]
+    supervised_epochs: int = Field(10, ge=1)
+    supervised_lr: float = Field(1e-3, gt=0)
+    workers: int = Field(2, ge=1)
+
+    def task(self, name: str) -> TaskParams:
+        for task in self.tasks:
+            if task.name == name:
+                return task
+        known = ", ".join(t.name for t in self.tasks) or "none"
+        raise ConfigError(f"evaluate.tasks has no task {name!r} (tasks: {known})")
 
 
 class ExportParams(_Section):

@@ -6,6 +6,7 @@ these functions, so every runner does exactly the same work.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -179,6 +180,114 @@ def pretrain(
             exclude=("checkpoints", "metrics.jsonl"),
         )
     return result
+
+
+def eval_clinic(out: Path, params: Params, progress: bool = True) -> ClinicSummary:
+    """A second, clean synthetic clinic (another seed) that pre-training never sees: the demo's
+    downstream tasks are scored on it, as the paper scores on other data sets."""
+    clinic = params.evaluate.clinic
+    settings = params.synth.model_copy(
+        update={"patients": clinic.patients, "seed": clinic.seed, "dirty_rate": 0.0}
+    )
+    with staged_output(Path(out)) as folder:
+        summary = generate_clinic(folder, settings, progress=progress)
+        write_lineage(
+            folder,
+            "eval_clinic",
+            [],
+            {"synth": settings.model_dump(mode="json")},
+            seeds={"seed": clinic.seed},
+        )
+    return replace(summary, out=Path(out))
+
+
+def evaluate(
+    model: Path,
+    task_name: str,
+    out: Path,
+    params: Params,
+    patient_only_model: Path | None = None,
+    base: Path = Path("."),
+    progress: bool = True,
+) -> dict:
+    """Score a pre-trained model on one downstream task with every protocol and baseline.
+
+    ``model`` is the pretrain stage's folder (or its ``model/``); the task's data path is
+    relative to ``base``. Writes metrics.json, table.md, roc.png and predictions.parquet.
+    """
+    import torch
+
+    from retclip.eval import report
+    from retclip.eval.adapters import load_task
+    from retclip.eval.images import ImageRecipe, load_task_images
+    from retclip.eval.run import evaluate_task
+    from retclip.model.retclip import RetClip
+
+    settings = params.evaluate
+    task = settings.task(task_name)
+    dataset = load_task(task, Path(base))
+    model_dir = model_folder(Path(model))
+    models = {"retclip": RetClip.from_pretrained(model_dir)}
+    if patient_only_model is not None and "patient_only" in settings.baselines:
+        models["patient_only"] = RetClip.from_pretrained(model_folder(Path(patient_only_model)))
+    recipe = ImageRecipe(
+        crop_size=params.preprocess.size,
+        jpeg_quality=params.preprocess.jpeg_quality,
+        model_size=models["retclip"].config.image.image_size,
+        max_pixels=params.validate_.max_image_pixels,
+    )
+    images = load_task_images(dataset, recipe, settings.workers, progress)
+    torch.manual_seed(settings.seeds[0])
+    result = evaluate_task(task, dataset, images, models, model_dir, params, progress)
+    rows = report.summarise(dataset, result, settings.bootstrap)
+    table = report.markdown_table(task.name, rows, result.retrieval)
+    summary = {
+        "task": task.model_dump(mode="json"),
+        "classes": dataset.classes,
+        "samples": {
+            "rows_in": len(dataset) + len(dataset.quarantine),
+            "kept": len(images.rows),
+            "quarantined_rows": len(dataset.quarantine),
+            "quarantined_images": len(images.quarantine),
+            **result.split_sizes,
+        },
+        "results": rows,
+        "retrieval": result.retrieval,
+        "quarantine": dataset.quarantine + images.quarantine,
+    }
+    data_root = Path(base) / task.path
+    inputs = [describe_input(Path(model), "model"), describe_input(data_root, "data")]
+    if "patient_only" in models:
+        inputs.append(describe_input(Path(patient_only_model), "patient_only_model"))
+    with staged_output(Path(out)) as folder:
+        write_json(folder / "metrics.json", summary)
+        (folder / "table.md").write_text(table, encoding="utf-8")
+        report.roc_figure(dataset, result, folder / "roc.png")
+        sample_ids = dataset.samples["sample_id"].to_numpy()[images.rows]
+        frame = report.predictions_frame(result, sample_ids)
+        frame.to_parquet(folder / "predictions.parquet", index=False)
+        evaluate_params = params_to_dict(params)["evaluate"]
+        evaluate_params.pop("tasks")
+        write_lineage(
+            folder,
+            "evaluate",
+            inputs,
+            {
+                "task": task.model_dump(mode="json"),
+                "evaluate": evaluate_params,
+                "preprocess": {"size": recipe.crop_size, "jpeg_quality": recipe.jpeg_quality},
+            },
+            seeds={"seeds": settings.seeds},
+        )
+    return summary
+
+
+def model_folder(path: Path) -> Path:
+    """The model folder itself, or the ``model/`` inside a pretrain stage's folder."""
+    for candidate in (path, path / "model"):
+        if (candidate / "config.json").is_file():
+            return candidate
+    raise ValueError(f"{path}: not a model folder (no config.json in it or in {path / 'model'})")
 
 
 def _replace_previous_run(out: Path) -> None:

@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -102,7 +103,6 @@ def test_bad_parameter_exits_with_usage_error(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("stage", "options"),
     [
-        ("evaluate", ["--model", "m", "--task", "t", "--out", "o"]),
         ("export", ["--model", "m", "--out", "o"]),
         ("predict", ["--model", "m", "--labels", "a,b"]),
     ],
@@ -110,6 +110,23 @@ def test_bad_parameter_exits_with_usage_error(tmp_path, capsys):
 def test_stages_not_built_say_so(stage, options, capsys):
     assert main([stage, *options]) == EXIT_NOT_BUILT
     assert "not built yet" in capsys.readouterr().err
+
+
+def test_evaluate_names_an_unknown_task(tmp_path, capsys):
+    code = main(
+        ["evaluate", "--model", str(tmp_path), "--task", "nope", "--out", str(tmp_path / "o")]
+    )
+    assert code == EXIT_USAGE
+    assert "no task 'nope'" in capsys.readouterr().err
+
+
+def test_eval_clinic_writes_a_clean_clinic_with_lineage(tmp_path):
+    out = tmp_path / "eval_clinic"
+    settings = ["evaluate.clinic.patients=10", "synth.image_size=128x96", "synth.workers=1"]
+    assert main(["eval-clinic", "--out", str(out), *[f"--set={s}" for s in settings]]) == 0
+    assert len((out / "patients.csv").read_text().splitlines()) > 10
+    assert (out / "truth" / "eyes.csv").is_file()
+    assert json.loads((out / "lineage.json").read_text())["stage"] == "eval_clinic"
 
 
 def test_refuses_to_overwrite_foreign_data(tmp_path, capsys):

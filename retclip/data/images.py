@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from PIL import Image, ImageFilter, ImageOps
 ANALYSIS_SIZE = 256  # statistics are measured on the field of view resized to this side
 DETECTION_SIZE = 256  # the field of view is found on an image this long
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+FOV_SHARE_OF_SHORT_SIDE = 0.85  # a field of view spans at least this much of the short side
 
 
 class ImageError(Exception):
@@ -272,6 +274,36 @@ def crop_to_fov(rgb: Image.Image, fov: FieldOfView, size: int) -> Image.Image:
     x0, y0, x1, y1 = (round(v) for v in fov.box)
     square = rgb.crop((x0, y0, x1, y1))  # Pillow pads outside the image with black
     return square.resize((size, size), Image.Resampling.BICUBIC)
+
+
+@dataclass(frozen=True)
+class FundusCrop:
+    """A photograph cut down to its field of view, as training sees it."""
+
+    decoded: Decoded
+    fov: FieldOfView  # in decoded pixels
+    image: Image.Image  # square, ``size`` x ``size``
+
+    def jpeg(self, quality: int) -> bytes:
+        buffer = io.BytesIO()
+        self.image.save(buffer, "JPEG", quality=quality)
+        return buffer.getvalue()
+
+
+def crop_fundus(
+    data: bytes, name: str, size: int, max_pixels: int, draft: bool = True
+) -> FundusCrop:
+    """Decode, find the field of view and crop it to a ``size`` square: the one path from a
+    photograph to a training image, shared by preprocessing, evaluation and ``retclip predict``.
+
+    Raises :class:`ImageError` naming ``name`` when the file is unreadable or shows no fundus.
+    """
+    min_side = math.ceil(size / FOV_SHARE_OF_SHORT_SIDE) if draft else None
+    decoded = decode(data, name, max_pixels, min_side=min_side)
+    fov = find_fov(decoded.image)
+    if fov is None:
+        raise ImageError("no_fov", f"{name}: no circular fundus field of view was found")
+    return FundusCrop(decoded, fov, crop_to_fov(decoded.image, fov, size))
 
 
 def measure(crop: Image.Image) -> tuple[float, float, float]:

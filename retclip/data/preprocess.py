@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import math
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -23,11 +22,10 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from retclip.config import PreprocessParams
-from retclip.data.images import ImageError, crop_to_fov, decode, find_fov, measure, read_bytes
+from retclip.data.images import ImageError, crop_fundus, measure, read_bytes
 from retclip.data.shards import ShardInfo, ShardWriter
 
 SIDES = ("left", "right")
-FOV_SHARE_OF_SHORT_SIDE = 0.85  # a field of view spans at least this much of the short side
 STATS_BATCH = 1024
 
 
@@ -51,19 +49,13 @@ def process_eye(job: EyeJob) -> tuple[bytes, dict[str, Any]]:
     """Decode, find the field of view, crop, resize and encode one eye (runs in a worker)."""
     try:
         data = read_bytes(Path(job.path), job.source)
-        min_side = math.ceil(job.size / FOV_SHARE_OF_SHORT_SIDE) if job.draft else None
-        decoded = decode(data, job.source, job.max_pixels, min_side=min_side)
-        fov = find_fov(decoded.image)
-        if fov is None:
-            raise ImageError("no_fov", f"{job.source}: no circular fundus field of view was found")
+        crop = crop_fundus(data, job.source, job.size, job.max_pixels, draft=job.draft)
     except ImageError as exc:
         raise PreprocessError(f"{exc} (it passed validation: re-run `retclip validate`)") from None
-    crop = crop_to_fov(decoded.image, fov, job.size)
-    buffer = io.BytesIO()
-    crop.save(buffer, "JPEG", quality=job.quality)
-    encoded = buffer.getvalue()
-    brightness, sharpness, disc_x = measure(crop)
-    source_fov = fov.scaled(1 / decoded.scale)
+    encoded = crop.jpeg(job.quality)
+    decoded = crop.decoded
+    brightness, sharpness, disc_x = measure(crop.image)
+    source_fov = crop.fov.scaled(1 / decoded.scale)
     x0, y0, x1, y1 = source_fov.box
     stats = {
         "patient_id": job.patient_id,
@@ -82,7 +74,7 @@ def process_eye(job: EyeJob) -> tuple[bytes, dict[str, Any]]:
         "crop_y0": round(y0, 2),
         "crop_x1": round(x1, 2),
         "crop_y1": round(y1, 2),
-        "upscaled": bool(2 * fov.radius < job.size),
+        "upscaled": bool(2 * crop.fov.radius < job.size),
         "size": job.size,
         "brightness": round(brightness, 3),
         "sharpness": round(sharpness, 3),
