@@ -220,10 +220,27 @@ STAGES: dict[str, tuple[str, list[Option], int | None]] = {
     "import-reference": (
         "convert the authors' released RET-CLIP checkpoint into a model folder",
         [
-            (("checkpoint",), {"type": Path}),
-            (("--out",), {"type": Path, "required": True}),
+            (
+                ("checkpoint",),
+                {"type": Path, "help": "the released state dict (loaded with weights_only)"},
+            ),
+            (
+                ("--out",),
+                {
+                    "type": Path,
+                    "required": True,
+                    "help": "model folder to write (RetClip.from_pretrained loads it)",
+                },
+            ),
+            (
+                ("--vocab",),
+                {
+                    "type": Path,
+                    "help": "the text encoder's vocab.txt (default: tokenizer.vocab_file)",
+                },
+            ),
         ],
-        9,
+        None,
     ),
 }
 
@@ -437,6 +454,20 @@ def _lineage(args: argparse.Namespace, params: Params) -> int:
     return 0 if intact else 1
 
 
+def _import_reference(args: argparse.Namespace, params: Params) -> int:
+    from retclip import pipeline
+
+    vocab = args.vocab or params.tokenizer.vocab_file
+    if not vocab:
+        raise ConfigError("import-reference needs --vocab (or tokenizer.vocab_file)")
+    report = pipeline.import_reference(args.checkpoint, Path(vocab), args.out, params)
+    print(f"model written to {args.out}/ (RetClip.from_pretrained loads it)")
+    print(f"  tensors             {report.tensors} ({report.parameters:,} parameters)")
+    for name, rule in report.initialised.items():
+        print(f"  not in the source   {name}: {rule}")
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace, Params], int]] = {
     "synth": _synth,
     "validate": _validate,
@@ -447,6 +478,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Params], int]] = {
     "eval-clinic": _eval_clinic,
     "evaluate": _evaluate,
     "lineage": _lineage,
+    "import-reference": _import_reference,
 }
 
 

@@ -282,6 +282,15 @@ def evaluate(
     return summary
 
 
+def import_reference(checkpoint: Path, vocab: Path, out: Path, params: Params):
+    """The authors' released checkpoint as a model folder, with the BERT-Chinese tokenizer."""
+    from retclip.model.reference import import_reference as convert
+
+    return convert(
+        Path(checkpoint), Path(vocab), Path(out), context_length=params.tokenizer.context_length
+    )
+
+
 def model_folder(path: Path) -> Path:
     """The model folder itself, or the ``model/`` inside a pretrain stage's folder."""
     for candidate in (path, path / "model"):

@@ -137,3 +137,32 @@ def test_refuses_to_overwrite_foreign_data(tmp_path, capsys):
     assert "did not write" in capsys.readouterr().err
     assert (precious / "patients.csv").read_text() == "patient_id\nreal\n"
     assert not list(tmp_path.glob(".raw.staging*"))
+
+
+def test_import_reference_writes_a_model_folder_or_refuses_by_name(tmp_path, capsys):
+    from retclip.model.retclip import RetClip
+    from tests.model.reference_checkpoint import (
+        VOCAB_FILE,
+        random_state,
+        reference_entries,
+        save,
+        shrink,
+    )
+
+    if not VOCAB_FILE.is_file():
+        pytest.skip("../shared/reference is not here")
+    checkpoint = save(random_state(shrink(reference_entries())), tmp_path / "ckpt.pt")
+    out = tmp_path / "imported"
+    args = ["import-reference", str(checkpoint), "--out", str(out), "--vocab", str(VOCAB_FILE)]
+    assert main([*args, "--set", "tokenizer.context_length=24"]) == 0
+    assert "missing_eye" in capsys.readouterr().out
+    assert RetClip.from_pretrained(out).config.context_length == 24
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(checkpoint.read_bytes()[:1000])
+    assert main(["import-reference", str(broken), "--out", str(tmp_path / "no")]) == EXIT_USAGE
+    assert "--vocab" in capsys.readouterr().err
+    code = main(
+        ["import-reference", str(broken), "--out", str(tmp_path / "no"), "--vocab", str(VOCAB_FILE)]
+    )
+    assert code == 1 and str(broken) in capsys.readouterr().err
+    assert not (tmp_path / "no").exists()

@@ -14,10 +14,16 @@ import dagster as dg
 from orchestration.defs.resources import ArtifactStore, RetclipProject
 from retclip.data.version import DataVersionError, raw_data_version
 
+# The task-partitioned evaluation and the release after it cannot share an unpartitioned run:
+# they carry AutomationCondition.eager() and follow a retraining on their own (the automation
+# sensor requests every evaluation partition, then the export once all are fresh).
+AFTER_TRAINING = dg.AssetSelection.assets("evaluation").downstream()
+
 retrain = dg.define_asset_job(
     "retrain",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets("raw_data"),
-    description="Every stage from validation to release, on the current data version.",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets("raw_data") - AFTER_TRAINING,
+    description="Every stage from validation to pre-training on the current data version; "
+    "evaluation and release follow automatically.",
 )
 
 weekly_retraining = dg.ScheduleDefinition(

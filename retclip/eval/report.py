@@ -135,7 +135,8 @@ def roc_figure(dataset: TaskDataset, result: TaskResult, path: Path) -> Path:
             ax.plot(grid, np.mean(curves, axis=0), label=f"{name} ({protocol})")
     ax.plot([0, 1], [0, 1], "k:", linewidth=0.8)
     ax.set(xlabel="false positive rate", ylabel="true positive rate", title=dataset.name)
-    ax.legend(fontsize=7, loc="lower right")
+    if ax.get_legend_handles_labels()[0]:  # no curve when the test set has a single class
+        ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     fig.savefig(path, metadata={"Software": None})
     plt.close(fig)

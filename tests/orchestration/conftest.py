@@ -20,6 +20,23 @@ SMALL_PARAMS = {
         "image_size": 64,
         "checkpoint_every": 1000,
     },
+    "synth": {"image_size": "256x192", "workers": 1},
+    "evaluate": {
+        "clinic": {"patients": 16},
+        "seeds": [0],
+        "bootstrap": 10,
+        "baselines": ["random_init", "patient_only"],
+        "workers": 1,
+        "tasks": [  # a name the code location's partitions know (from the repository's params)
+            {
+                "name": "synth_referable_dr",
+                "adapter": "synthetic",
+                "path": "outputs/eval_clinic",
+                "type": "binary",
+                "label": "referable_dr",
+            }
+        ],
+    },
 }
 
 

@@ -1,0 +1,67 @@
+"""The held-out clinic and an evaluation partition materialize in-process after pre-training."""
+
+import dagster as dg
+
+from orchestration.defs import evaluation_assets, model_assets
+from orchestration.defs.resources import TrainingLauncher
+from retclip.config import load_params
+from retclip.lineage import read_lineage
+from tests.orchestration.test_data_assets import ASSETS as DATA_ASSETS
+
+TASK = "synth_referable_dr"
+
+
+def test_partitions_are_the_tasks_of_params_yaml():
+    repository_tasks = [t.name for t in load_params(None, []).evaluate.tasks]
+    assert evaluation_assets.TASKS.get_partition_keys() == repository_tasks
+    assert TASK in repository_tasks
+
+
+def test_an_evaluation_partition_end_to_end(project):
+    assets = [
+        *DATA_ASSETS,
+        model_assets.pretrained,
+        model_assets.pretrained_patient_only,
+        evaluation_assets.eval_clinic,
+        evaluation_assets.evaluation,
+    ]
+    resources = {"project": project, "launcher": TrainingLauncher()}
+    with dg.DagsterInstance.ephemeral() as instance:
+        upstream = dg.materialize(
+            assets,
+            instance=instance,
+            resources=resources,
+            selection=[
+                "validated",
+                "preprocessed",
+                "cleaned_reports",
+                "tokenizer",
+                "pretrained",
+                "pretrained_patient_only",
+                "eval_clinic",
+            ],
+        )
+        assert upstream.success
+        result = dg.materialize(
+            assets,
+            instance=instance,
+            resources=resources,
+            selection=["evaluation"],
+            partition_key=TASK,
+        )
+    assert result.success
+    (event,) = result.get_asset_materialization_events()
+    assert event.partition == TASK
+    metadata = event.materialization.metadata
+    assert "| RET-CLIP | linear_probe |" in metadata["table"].value
+    assert "data:image/png" in metadata["roc"].value
+    assert "| RET-CLIP, patient loss only | linear_probe |" in metadata["table"].value
+    out = project.output("evaluate") / TASK
+    lineage = read_lineage(out)
+    assert event.materialization.tags["dagster/data_version"] == lineage["lineage_id"]
+    roles = [i["role"] for i in lineage["inputs"]]
+    assert roles == ["model", "data", "patient_only_model"]
+    assert (
+        read_lineage(project.output("pretrain_patient_only"))["params"]["pretrain"]["lambda_left"]
+        == 0
+    )
