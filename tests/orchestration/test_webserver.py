@@ -13,7 +13,7 @@ from tests.conftest import REPO
 from tests.moto_server import free_port
 
 QUERY = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
-  schedules { name } sensors { name }
+  schedules { name scheduleState { status } } sensors { name sensorState { status } }
   assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks { name } } } }
 } } } }"""
 
@@ -24,6 +24,9 @@ STAGE_ASSETS = {
     "cleaned_reports",
     "tokenizer",
     "pretrained",
+    "pretrained_patient_only",
+    "eval_clinic",
+    "evaluation",
 }
 CHECKS = {
     "kept_data_meet_expectations",
@@ -79,9 +82,13 @@ def test_graphql_lists_every_asset_check_schedule_and_sensor(tmp_path):
     }
     assert assets >= STAGE_ASSETS
     assert checks >= CHECKS
-    assert {s["name"] for s in repository["schedules"]} == {"weekly_retraining"}
-    assert {s["name"] for s in repository["sensors"]} == {
+    schedules = {s["name"]: s["scheduleState"]["status"] for s in repository["schedules"]}
+    assert schedules == {"weekly_retraining": "STOPPED"}
+    sensors = {s["name"]: s["sensorState"]["status"] for s in repository["sensors"]}
+    assert set(sensors) == {
         "new_data_version",
         "new_s3_objects",
         "record_failed_run",
+        "default_automation_condition_sensor",  # evaluation and release follow a retraining
     }
+    assert sensors["new_data_version"] == sensors["new_s3_objects"] == "STOPPED"
