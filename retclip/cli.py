@@ -1,8 +1,7 @@
 """``retclip <stage>``: a thin command line over :mod:`retclip.pipeline`.
 
 Option names are part of the product (dvc.yaml and Dagster call them), so every stage is declared
-here with its contract options, including stages whose implementation has not landed yet: those
-say so and exit with status 3 instead of pretending to work.
+here in one table with its contract options, and each has one handler.
 """
 
 from __future__ import annotations
@@ -12,16 +11,23 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from retclip import __version__
-from retclip.config import ConfigError, Params, load_params
+from retclip.errors import ConfigError
+
+if TYPE_CHECKING:
+    from retclip.config import Params
+
+# Stages that read no parameters: `predict` must run with onnxruntime, tokenizers, Pillow and
+# numpy only, so it neither loads params.yaml (pydantic) nor anything that imports torch.
+WITHOUT_PARAMS = {"predict"}
 
 EXIT_USAGE = 2
-EXIT_NOT_BUILT = 3
 
-# stage -> (help, options as (flags, kwargs), issue that delivers it or None when built)
+# stage -> (help, options as (flags, kwargs))
 Option = tuple[tuple[str, ...], dict]
-STAGES: dict[str, tuple[str, list[Option], int | None]] = {
+STAGES: dict[str, tuple[str, list[Option]]] = {
     "synth": (
         "write the synthetic clinic: paired fundus photographs, noisy reports, ground truth",
         [
@@ -33,7 +39,6 @@ STAGES: dict[str, tuple[str, list[Option], int | None]] = {
             (("--dirty-rate",), {"type": float, "help": "share of rows with a defect, 0..1"}),
             (("--workers",), {"type": int, "help": "render processes"}),
         ],
-        None,
     ),
     "validate": (
         "validate the raw manifest and images (Great Expectations), quarantine bad rows",
@@ -57,7 +62,6 @@ STAGES: dict[str, tuple[str, list[Option], int | None]] = {
             ),
             (("--workers",), {"type": int, "help": "image-inspection processes"}),
         ],
-        None,
     ),
     "preprocess": (
         "crop the field of view, resize, and write training shards",
@@ -78,7 +82,6 @@ STAGES: dict[str, tuple[str, list[Option], int | None]] = {
             (("--size",), {"type": int, "help": "output side in pixels (paper: 512)"}),
             (("--workers",), {"type": int, "help": "processes"}),
         ],
-        None,
     ),
     "clean-reports": (
         "normalise reports, scrub PHI, split into left, right and patient texts",
@@ -97,7 +100,6 @@ STAGES: dict[str, tuple[str, list[Option], int | None]] = {
                 },
             ),
         ],
-        None,
     ),
     "tokenizer": (
         "build the text tokenizer from the cleaned reports",
@@ -116,7 +118,6 @@ STAGES: dict[str, tuple[str, list[Option], int | None]] = {
             ),
             (("--vocab-file",), {"help": "build from this BERT vocab.txt (kind bert-chinese)"}),
         ],
-        None,
     ),
     "pretrain": (
         "pre-train RET-CLIP with the tripartite loss",
@@ -150,7 +151,6 @@ STAGES: dict[str, tuple[str, list[Option], int | None]] = {
             ),
             (("--preset",), {"choices": ["tiny", "paper"], "help": "model size"}),
         ],
-        None,
     ),
     "eval-clinic": (
         "write a held-out synthetic clinic (evaluate.clinic) for the demo's downstream tasks",
@@ -160,7 +160,6 @@ STAGES: dict[str, tuple[str, list[Option], int | None]] = {
                 {"type": Path, "required": True, "help": "folder to (re)write, with lineage.json"},
             ),
         ],
-        None,
     ),
     "evaluate": (
         "evaluate a model on one downstream task (linear probe, fine-tune, zero-shot, "
@@ -188,26 +187,41 @@ STAGES: dict[str, tuple[str, list[Option], int | None]] = {
                 },
             ),
         ],
-        None,
     ),
     "export": (
-        "export the image and text towers to ONNX and verify parity",
+        "export the image and text towers to ONNX, verify parity, write the model card",
         [
-            (("--model",), {"type": Path, "required": True}),
-            (("--out",), {"type": Path, "required": True}),
+            (
+                ("--model",),
+                {"type": Path, "required": True, "help": "the pretrain stage's folder"},
+            ),
+            (
+                ("--out",),
+                {
+                    "type": Path,
+                    "required": True,
+                    "help": "writes image.onnx, text.onnx (+ .data), export.json, the tokenizer, "
+                    "prompts.json, parity.json, model_card.md, lineage.json",
+                },
+            ),
+            (
+                ("--evaluations",),
+                {
+                    "type": Path,
+                    "help": "evaluation outputs (outputs/evaluate) for the card and task prompts",
+                },
+            ),
         ],
-        7,
     ),
     "predict": (
-        "zero-shot prediction with the ONNX export (no torch needed)",
+        "zero-shot prediction with the ONNX export (onnxruntime, no torch)",
         [
-            (("--model",), {"type": Path, "required": True}),
-            (("--left",), {"type": Path}),
-            (("--right",), {"type": Path}),
+            (("--model",), {"type": Path, "required": True, "help": "the export folder"}),
+            (("--left",), {"type": Path, "help": "photograph of the left eye"}),
+            (("--right",), {"type": Path, "help": "photograph of the right eye"}),
             (("--labels",), {"help": 'comma-separated labels, e.g. "normal,glaucoma"'}),
-            (("--task",), {}),
+            (("--task",), {"help": "a task whose prompts the export carries"}),
         ],
-        7,
     ),
     "lineage": (
         "walk from an output back to the raw data version",
@@ -215,7 +229,6 @@ STAGES: dict[str, tuple[str, list[Option], int | None]] = {
             (("path",), {"type": Path, "help": "an output folder or any file inside one"}),
             (("--json",), {"action": "store_true", "help": "print the chain as JSON"}),
         ],
-        None,
     ),
     "import-reference": (
         "convert the authors' released RET-CLIP checkpoint into a model folder",
@@ -240,7 +253,6 @@ STAGES: dict[str, tuple[str, list[Option], int | None]] = {
                 },
             ),
         ],
-        None,
     ),
 }
 
@@ -253,11 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"retclip {__version__}")
     sub = parser.add_subparsers(dest="stage", metavar="STAGE", required=True)
-    for name, (help_text, options, issue) in STAGES.items():
-        suffix = f" [lands with issue #{issue}]" if issue else ""
-        stage = sub.add_parser(name, help=help_text + suffix, description=help_text + suffix)
+    for name, (help_text, options) in STAGES.items():
+        stage = sub.add_parser(name, help=help_text, description=help_text)
         for flags, kwargs in options:
             stage.add_argument(*flags, **kwargs)
+        if name in WITHOUT_PARAMS:
+            continue
         stage.add_argument(
             "--params",
             type=Path,
@@ -454,6 +467,25 @@ def _lineage(args: argparse.Namespace, params: Params) -> int:
     return 0 if intact else 1
 
 
+def _export(args: argparse.Namespace, params: Params) -> int:
+    from retclip import pipeline
+
+    summary = pipeline.export(args.model, args.out, params, args.evaluations)
+    worst = summary["parity"]["fp32"]
+    print(f"ONNX export written to {args.out}/ (model_card.md, parity.json)")
+    print(f"  parity              max |onnxruntime - torch| = {worst:.2e} (fp32)")
+    return 0
+
+
+def _predict(args: argparse.Namespace, params: None) -> int:
+    from retclip.export.predict import predict
+
+    labels = args.labels.split(",") if args.labels else None
+    result = predict(args.model, args.left, args.right, labels=labels, task=args.task)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
 def _import_reference(args: argparse.Namespace, params: Params) -> int:
     from retclip import pipeline
 
@@ -468,7 +500,7 @@ def _import_reference(args: argparse.Namespace, params: Params) -> int:
     return 0
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace, Params], int]] = {
+HANDLERS: dict[str, Callable[[argparse.Namespace, Params | None], int]] = {
     "synth": _synth,
     "validate": _validate,
     "preprocess": _preprocess,
@@ -477,6 +509,8 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Params], int]] = {
     "pretrain": _pretrain,
     "eval-clinic": _eval_clinic,
     "evaluate": _evaluate,
+    "export": _export,
+    "predict": _predict,
     "lineage": _lineage,
     "import-reference": _import_reference,
 }
@@ -485,16 +519,12 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Params], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.stage in WITHOUT_PARAMS:
+            return HANDLERS[args.stage](args, None)
+        from retclip.config import load_params
+
         params = load_params(args.params, [*args.overrides, *_flag_overrides(args)])
-        handler = HANDLERS.get(args.stage)
-        if handler is None:
-            issue = STAGES[args.stage][2]
-            print(
-                f"retclip {args.stage}: this stage is not built yet; it lands with issue #{issue}.",
-                file=sys.stderr,
-            )
-            return EXIT_NOT_BUILT
-        return handler(args, params)
+        return HANDLERS[args.stage](args, params)
     except ConfigError as exc:
         print(f"retclip {args.stage}: {exc}", file=sys.stderr)
         return EXIT_USAGE

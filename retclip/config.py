@@ -13,11 +13,11 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from retclip.errors import ConfigError
+
+__all__ = ["ConfigError", "Params", "load_params"]
+
 DEFAULT_PARAMS = Path("params.yaml")
-
-
-class ConfigError(ValueError):
-    """Raised when a parameters file or an override is invalid; the message names the key."""
 
 
 class _Section(BaseModel):

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 from retclip import pipeline
-from retclip.cli import STAGES
 from retclip.config import load_params
 from retclip.data.synth.clinic import MARKER
 from retclip.data.synth.contact_sheet import make_contact_sheet
@@ -126,8 +125,6 @@ def summary() -> None:
     print("\nretclip demo: what was produced and where")
     for where, what in rows:
         print(f"  {where:<28} {what}")
-    pending = [f"{name} (#{issue})" for name, (_, _, issue) in STAGES.items() if issue]
-    print("  stages not built yet:        " + ", ".join(pending))
 
 
 def _lineage_line() -> str:

@@ -6,6 +6,7 @@ these functions, so every runner does exactly the same work.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -221,7 +222,7 @@ def evaluate(
     from retclip.eval.adapters import load_task
     from retclip.eval.images import ImageRecipe, load_task_images
     from retclip.eval.run import evaluate_task
-    from retclip.model.retclip import RetClip
+    from retclip.model.retclip import RetClip, model_folder
 
     settings = params.evaluate
     task = settings.task(task_name)
@@ -282,6 +283,54 @@ def evaluate(
     return summary
 
 
+def export(model: Path, out: Path, params: Params, evaluations: Path | None = None) -> dict:
+    """Export the towers to ONNX, verify parity, and write the model card.
+
+    ``evaluations`` is the folder of evaluation outputs (``outputs/evaluate``): each configured
+    task found there adds its table to the card and its class prompts to ``prompts.json``.
+    Raises ``ParityError`` (nothing written) when onnxruntime and PyTorch disagree.
+    """
+    from retclip.eval.prompts import task_prompts
+    from retclip.export.bundle import export_model
+
+    model = Path(model)
+    folders = [
+        Path(evaluations) / task.name
+        for task in params.evaluate.tasks
+        if evaluations is not None and (Path(evaluations) / task.name / "metrics.json").is_file()
+    ]
+    prompts = {}
+    for folder in folders:
+        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        multilabel = metrics["task"]["type"] == "multilabel"
+        prompts[folder.name] = task_prompts(metrics["classes"], multilabel)
+    with staged_output(Path(out)) as folder:
+        summary = export_model(
+            model,
+            folder,
+            params.export,
+            preprocess_size=params.preprocess.size,
+            jpeg_quality=params.preprocess.jpeg_quality,
+            max_pixels=params.validate_.max_image_pixels,
+            prompts=prompts,
+            evaluations=folders,
+        )
+        write_lineage(
+            folder,
+            "export",
+            [describe_input(model, "model"), *(describe_input(f, "evaluation") for f in folders)],
+            {
+                "export": params_to_dict(params)["export"],
+                "preprocess": {
+                    "size": params.preprocess.size,
+                    "jpeg_quality": params.preprocess.jpeg_quality,
+                },
+                "max_image_pixels": params.validate_.max_image_pixels,
+            },
+        )
+    return summary
+
+
 def import_reference(checkpoint: Path, vocab: Path, out: Path, params: Params):
     """The authors' released checkpoint as a model folder, with the BERT-Chinese tokenizer."""
     from retclip.model.reference import import_reference as convert
@@ -289,14 +338,6 @@ def import_reference(checkpoint: Path, vocab: Path, out: Path, params: Params):
     return convert(
         Path(checkpoint), Path(vocab), Path(out), context_length=params.tokenizer.context_length
     )
-
-
-def model_folder(path: Path) -> Path:
-    """The model folder itself, or the ``model/`` inside a pretrain stage's folder."""
-    for candidate in (path, path / "model"):
-        if (candidate / "config.json").is_file():
-            return candidate
-    raise ValueError(f"{path}: not a model folder (no config.json in it or in {path / 'model'})")
 
 
 def _replace_previous_run(out: Path) -> None:

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from retclip.cli import EXIT_NOT_BUILT, EXIT_USAGE, STAGES, main
+from retclip.cli import EXIT_USAGE, STAGES, main
 from tests.conftest import REPO, tree_digest
 
 CONTRACT_STAGES = (
@@ -98,18 +98,6 @@ def test_bad_parameter_exits_with_usage_error(tmp_path, capsys):
     code = main(["synth", "--out", str(tmp_path / "x"), "--dirty-rate", "1.5"])
     assert code == EXIT_USAGE
     assert not (tmp_path / "x").exists()
-
-
-@pytest.mark.parametrize(
-    ("stage", "options"),
-    [
-        ("export", ["--model", "m", "--out", "o"]),
-        ("predict", ["--model", "m", "--labels", "a,b"]),
-    ],
-)
-def test_stages_not_built_say_so(stage, options, capsys):
-    assert main([stage, *options]) == EXIT_NOT_BUILT
-    assert "not built yet" in capsys.readouterr().err
 
 
 def test_evaluate_names_an_unknown_task(tmp_path, capsys):

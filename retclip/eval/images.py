@@ -1,8 +1,8 @@
 """A task's photographs as model inputs, made exactly as training made them.
 
-Each photograph goes through the preprocess stage's crop (:func:`crop_fundus`), the shard's JPEG
-quality and the training loader's decode, so a downstream score measures the model, not a
-difference in preprocessing. A photograph that cannot be used is quarantined with its file and
+Each photograph goes through :func:`photo_to_model_input`: the preprocess stage's crop, the
+shard's JPEG quality and the training loader's decode, so a downstream score measures the model,
+not a difference in preprocessing. A photograph that cannot be used is quarantined with its file and
 reason; a patient keeps the eye that can be used.
 """
 
@@ -11,14 +11,13 @@ from __future__ import annotations
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from retclip.data.images import ImageError, crop_fundus, read_bytes
+from retclip.data.images import ImageError
 from retclip.eval.dataset import TaskDataset, quarantine_entry
-from retclip.model.preprocessing import decode_to_model_input
+from retclip.model.preprocessing import photo_to_model_input
 
 
 @dataclass(frozen=True)
@@ -100,15 +99,12 @@ def load_task_images(
     )
 
 
-def prepare_photo(path: str, recipe: ImageRecipe) -> np.ndarray:
-    """One photograph as training saw it: field-of-view crop, shard JPEG, model-size input."""
-    crop = crop_fundus(read_bytes(Path(path)), path, recipe.crop_size, recipe.max_pixels)
-    return decode_to_model_input(crop.jpeg(recipe.jpeg_quality), recipe.model_size)
-
-
 def _prepare_or_reason(path: str, recipe: ImageRecipe) -> tuple[np.ndarray | None, str | None]:
     try:
-        return prepare_photo(path, recipe), None
+        pixels = photo_to_model_input(
+            path, recipe.crop_size, recipe.jpeg_quality, recipe.model_size, recipe.max_pixels
+        )
+        return pixels, None
     except ImageError as exc:
         return None, f"{exc.code}: {exc}"
 

@@ -8,10 +8,12 @@ view).
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from retclip.data.images import crop_fundus, read_bytes
 from retclip.model.config import CLIP_MEAN, CLIP_STD
 
 _MEAN = np.asarray(CLIP_MEAN, dtype=np.float32).reshape(3, 1, 1)
@@ -36,3 +38,16 @@ def decode_to_model_input(data: bytes, size: int) -> np.ndarray:
     with Image.open(io.BytesIO(data)) as image:
         image.draft("RGB", (size, size))
         return to_model_input(image, size)
+
+
+def photo_to_model_input(
+    path: Path | str, crop_size: int, jpeg_quality: int, model_size: int, max_pixels: int
+) -> np.ndarray:
+    """A raw photograph exactly as training saw it: the preprocess stage's field-of-view crop
+    and shard JPEG, then the training decode. Evaluation and ``retclip predict`` both use it.
+
+    Raises :class:`retclip.data.images.ImageError` naming ``path`` when it cannot be used.
+    """
+    name = str(path)
+    crop = crop_fundus(read_bytes(Path(path), name), name, crop_size, max_pixels)
+    return decode_to_model_input(crop.jpeg(jpeg_quality), model_size)

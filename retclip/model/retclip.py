@@ -202,6 +202,15 @@ class RetClip(nn.Module):
         return model.to(map_location).eval()
 
 
+def model_folder(path: Path) -> Path:
+    """The model folder itself, or the ``model/`` inside a pretrain stage's folder."""
+    path = Path(path)
+    for candidate in (path, path / "model"):
+        if (candidate / CONFIG_FILE).is_file():
+            return candidate
+    raise ValueError(f"{path}: not a model folder (no {CONFIG_FILE} in it or in {path / 'model'})")
+
+
 def save_weights(model: nn.Module, path: Path) -> None:
     """safetensors, written beside and renamed into place, so a reader never sees half a file."""
     state = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}

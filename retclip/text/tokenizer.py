@@ -17,14 +17,17 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from tokenizers import AddedToken, Tokenizer, decoders, normalizers, pre_tokenizers, processors
 from tokenizers.models import WordPiece
 
-from retclip.config import TokenizerParams
 from retclip.text.placeholders import PLACEHOLDERS
 from retclip.text.wordpiece import learn_vocabulary
+
+if TYPE_CHECKING:  # the prediction path encodes text without pydantic
+    from retclip.config import TokenizerParams
 
 PAD, UNK, CLS, SEP, MASK = "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"
 SPECIAL_TOKENS = (PAD, UNK, CLS, SEP, MASK)

@@ -1,9 +1,9 @@
-"""The held-out clinic and an evaluation partition materialize in-process after pre-training."""
+"""The held-out clinic, an evaluation partition and the release materialize in-process."""
 
 import dagster as dg
 
-from orchestration.defs import evaluation_assets, model_assets
-from orchestration.defs.resources import TrainingLauncher
+from orchestration.defs import evaluation_assets, model_assets, release_assets
+from orchestration.defs.resources import ArtifactStore, TrainingLauncher
 from retclip.config import load_params
 from retclip.lineage import read_lineage
 from tests.orchestration.test_data_assets import ASSETS as DATA_ASSETS
@@ -24,8 +24,10 @@ def test_an_evaluation_partition_end_to_end(project):
         model_assets.pretrained_patient_only,
         evaluation_assets.eval_clinic,
         evaluation_assets.evaluation,
+        release_assets.exported,
+        release_assets.onnx_parity_within_tolerance,
     ]
-    resources = {"project": project, "launcher": TrainingLauncher()}
+    resources = {"project": project, "launcher": TrainingLauncher(), "store": ArtifactStore()}
     with dg.DagsterInstance.ephemeral() as instance:
         upstream = dg.materialize(
             assets,
@@ -49,7 +51,10 @@ def test_an_evaluation_partition_end_to_end(project):
             selection=["evaluation"],
             partition_key=TASK,
         )
-    assert result.success
+        release = dg.materialize(
+            assets, instance=instance, resources=resources, selection=["exported"]
+        )
+    assert result.success and release.success
     (event,) = result.get_asset_materialization_events()
     assert event.partition == TASK
     metadata = event.materialization.metadata
@@ -65,3 +70,15 @@ def test_an_evaluation_partition_end_to_end(project):
         read_lineage(project.output("pretrain_patient_only"))["params"]["pretrain"]["lambda_left"]
         == 0
     )
+    exported = release.get_asset_materialization_events()[0].materialization.metadata
+    assert exported["parity_max_abs_diff"].value <= 1e-4
+    assert "## Evaluation" in exported["model_card"].value
+    assert exported["published_at"].value == str(project.output("export"))
+    (check,) = release.get_asset_check_evaluations()
+    assert check.passed
+    export_lineage = read_lineage(project.output("export"))
+    assert [i["role"] for i in export_lineage["inputs"]] == ["model", "evaluation"]
+    (project.output("export") / "image.onnx.data").write_bytes(b"tampered")
+    tampered = release_assets.onnx_parity_within_tolerance(project=project)
+    assert not tampered.passed
+    assert tampered.metadata["changed_since_export"].value == ["image.onnx.data"]

@@ -27,6 +27,7 @@ STAGE_ASSETS = {
     "pretrained_patient_only",
     "eval_clinic",
     "evaluation",
+    "exported",
 }
 CHECKS = {
     "kept_data_meet_expectations",
@@ -35,6 +36,7 @@ CHECKS = {
     "no_phi_left_in_cleaned_reports",
     "loss_is_finite_and_fell",
     "outputs_match_dvc_lock",
+    "onnx_parity_within_tolerance",
 }
 
 
