@@ -37,10 +37,15 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	cp $< $@
 
 # Generates data/raw (params.yaml) when absent and checks it against data.dvc, materializes every
-# asset through Dagster (run history kept in .dagster_home), then prints what it produced.
+# asset through Dagster (run history kept in .dagster_home), then prints what it produced:
+# the stages up to pre-training in one run, one run per evaluation partition (task), the release.
 demo: setup $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m retclip.demo prepare
-	$(VENV)/bin/dg launch --assets '*'
+	$(VENV)/bin/dg launch --assets 'not key:evaluation and not key:exported'
+	for task in $$($(PY) -m retclip.demo tasks); do \
+	  $(VENV)/bin/dg launch --assets evaluation --partition $$task || exit 1; \
+	done
+	$(VENV)/bin/dg launch --assets exported
 	$(PY) -m retclip.demo summary
 
 # The same pipeline without Dagster; dvc's stage commands find retclip in .venv/bin.

@@ -118,19 +118,75 @@ def summary() -> None:
             f"steps): loss {trained['first_loss']:.3f} -> "
             f"{trained['last_loss']:.3f}; model/, loss.png",
         ),
+        (
+            f"{OUTPUTS}/pretrain_patient_only/",
+            "the ablation: the same pre-training with the patient-level term alone",
+        ),
+        (f"{OUTPUTS}/eval_clinic/", f"{_count_rows(OUTPUTS / 'eval_clinic')} held-out patients"),
+        (f"{OUTPUTS}/evaluate/", "metrics.json, table.md, roc.png, predictions per task"),
+        (f"{OUTPUTS}/export/", _export_line()),
         (str(sheet), "16 labelled synthetic eyes"),
         ("dvc status", _pipeline_status()),
-        ("lineage", _lineage_line()),
+        ("lineage", _lineage_line(OUTPUTS / "export" / "image.onnx")),
     ]
     print("\nretclip demo: what was produced and where")
     for where, what in rows:
         print(f"  {where:<28} {what}")
+    print(
+        "\nDownstream evaluation (test AUROC, mean ± std over seeds; tables in outputs/evaluate/)"
+    )
+    print(evaluation_table(load_params()))
 
 
-def _lineage_line() -> str:
-    chain = trace(OUTPUTS / "pretrain" / "model" / "model.safetensors")
+HEADLINE = (
+    ("retclip", "linear_probe", "RET-CLIP probe"),
+    ("random_init", "linear_probe", "random-init probe"),
+    ("patient_only", "linear_probe", "patient-loss-only probe"),
+    ("retclip", "finetune", "RET-CLIP fine-tuned"),
+    ("supervised", "from_scratch", "supervised"),
+    ("retclip", "zero_shot", "RET-CLIP zero-shot"),
+)
+
+
+def evaluation_table(params) -> str:
+    """One line per task: the headline AUROC of every model and protocol it ran."""
+    header = "| task | " + " | ".join(name for _, _, name in HEADLINE) + " |"
+    lines = [header, "|---|" + "---|" * len(HEADLINE)]
+    for task in params.evaluate.tasks:
+        path = OUTPUTS / "evaluate" / task.name / "metrics.json"
+        if not path.is_file():
+            lines.append(f"| {task.name} | not evaluated |")
+            continue
+        results = json.loads(path.read_text(encoding="utf-8"))["results"]
+        found = {(r["model"], r["protocol"]): r["metrics"]["auroc"] for r in results}
+        cells = [_auroc_cell(found.get((model, protocol))) for model, protocol, _ in HEADLINE]
+        lines.append(f"| {task.name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _auroc_cell(entry: dict | None) -> str:
+    if entry is None or entry["mean"] is None:
+        return "-"
+    return f"{entry['mean']:.3f} ± {entry['std']:.3f}"
+
+
+def _count_rows(clinic: Path) -> int:
+    return len(_rows(clinic / "patients.csv"))
+
+
+def _export_line() -> str:
+    parity = json.loads((OUTPUTS / "export" / "parity.json").read_text(encoding="utf-8"))
+    return (
+        f"image.onnx, text.onnx (+ .data), model_card.md; onnxruntime vs PyTorch max |diff| "
+        f"{parity['fp32']['max_abs_diff']:.1e} at batch sizes {parity['batch_sizes']} "
+        f"(limit {parity['atol']:g})"
+    )
+
+
+def _lineage_line(path: Path) -> str:
+    chain = trace(path)
     stages = " <- ".join(f"{n['stage']} {n['lineage_id']}" for n in chain)
-    return f"model.safetensors: {stages} <- data {chain[-1]['raw_data']['md5']}"
+    return f"{path.name}: {stages} <- data {chain[-1]['raw_data']['md5']}"
 
 
 def _pipeline_status() -> str:
@@ -145,8 +201,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"data/raw is version {prepare()} (data.dvc)")
     elif step[0] == "summary":
         summary()
+    elif step[0] == "tasks":  # the evaluation partitions, for the Makefile
+        print("\n".join(task.name for task in load_params().evaluate.tasks))
     else:
-        raise SystemExit(f"usage: python -m retclip.demo [prepare|summary], not {step[0]!r}")
+        raise SystemExit(f"usage: python -m retclip.demo [prepare|summary|tasks], not {step[0]!r}")
     return 0
 
 

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import cohen_kappa_score, roc_auc_score
 
 from retclip.eval.metrics import bootstrap_interval, per_class, score, score_one
 
@@ -20,6 +20,16 @@ def test_perfect_and_reversed_predictions():
         {"auroc": 1, "aupr": 1, "accuracy": 1, "balanced_accuracy": 1, "macro_f1": 1}
     )
     assert score("binary", labels, good[:, ::-1])["auroc"] == 0
+
+
+def test_quadratic_kappa_equals_sklearn_when_every_grade_occurs():
+    rng = np.random.default_rng(2)
+    labels = rng.integers(0, 5, 300)
+    predicted = np.clip(labels + rng.integers(-1, 2, 300), 0, 4)
+    expected = cohen_kappa_score(labels, predicted, weights="quadratic")
+    assert score_one("ordinal", labels, np.eye(5)[predicted], "quadratic_kappa") == pytest.approx(
+        expected
+    )
 
 
 def test_ordinal_has_quadratic_kappa_that_punishes_far_errors():
