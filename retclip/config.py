@@ -141,6 +141,8 @@ class PretrainParams(_Section):
     grad_checkpointing: bool = False
     eye_dropout: Fraction = 0.1
     flip_swap_prob: Fraction = 0.0
+    local_contrast: bool = False
+    photometric_aug: float = Field(0.0, ge=0.0, lt=1.0)
     checkpoint_every: int = Field(100, ge=1)
     keep_checkpoints: int = Field(2, ge=1)
     workers: int = Field(1, ge=0)

@@ -236,6 +236,7 @@ def evaluate(
         jpeg_quality=params.preprocess.jpeg_quality,
         model_size=models["retclip"].config.image.image_size,
         max_pixels=params.validate_.max_image_pixels,
+        local_contrast=models["retclip"].config.local_contrast,
     )
     images = load_task_images(dataset, recipe, settings.workers, progress)
     torch.manual_seed(settings.seeds[0])

@@ -28,6 +28,7 @@ class ImageRecipe:
     jpeg_quality: int
     model_size: int
     max_pixels: int
+    local_contrast: bool = False  # the model's input filter (ModelConfig.local_contrast)
 
 
 @dataclass
@@ -102,7 +103,12 @@ def load_task_images(
 def _prepare_or_reason(path: str, recipe: ImageRecipe) -> tuple[np.ndarray | None, str | None]:
     try:
         pixels = photo_to_model_input(
-            path, recipe.crop_size, recipe.jpeg_quality, recipe.model_size, recipe.max_pixels
+            path,
+            recipe.crop_size,
+            recipe.jpeg_quality,
+            recipe.model_size,
+            recipe.max_pixels,
+            recipe.local_contrast,
         )
         return pixels, None
     except ImageError as exc:

@@ -93,6 +93,7 @@ def export_model(
         preprocess_size=preprocess_size,
         jpeg_quality=jpeg_quality,
         max_pixels=max_pixels,
+        local_contrast=config.local_contrast,
         context_length=config.context_length,
         logit_scales={k: float(v.detach()) for k, v in model.logit_scales().items()},
         opset=params.opset,

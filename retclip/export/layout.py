@@ -73,6 +73,7 @@ class ExportInfo:
     preprocess_size: int  # side of the field-of-view crop the training shards hold
     jpeg_quality: int  # quality the training shards were encoded at
     max_pixels: int  # decompression-bomb guard, as validation applies it
+    local_contrast: bool  # high-pass the fundus before normalising (Graham), as training did
     context_length: int
     logit_scales: dict[str, float]  # level -> multiplier exp(logit_scale)
     opset: int

@@ -135,7 +135,9 @@ def _parameters(config: ModelConfig, parameters: dict[str, int], info: ExportInf
         (
             "preprocessing",
             f"field-of-view crop at {info.preprocess_size} px, JPEG quality "
-            f"{info.jpeg_quality}, bicubic resize to {info.image_size} px, CLIP mean/std",
+            f"{info.jpeg_quality}, bicubic resize to {info.image_size} px, "
+            + ("local-contrast filter (Graham), " if info.local_contrast else "")
+            + "CLIP mean/std",
         ),
         ("logit scales", ", ".join(f"{k} {v:.2f}" for k, v in info.logit_scales.items())),
     ]

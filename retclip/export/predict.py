@@ -41,7 +41,12 @@ def load_eye(path: Path, info: ExportInfo) -> np.ndarray:
     """One photograph as model input ``[3, S, S]``, made exactly as training images were."""
     try:
         return photo_to_model_input(
-            path, info.preprocess_size, info.jpeg_quality, info.image_size, info.max_pixels
+            path,
+            info.preprocess_size,
+            info.jpeg_quality,
+            info.image_size,
+            info.max_pixels,
+            info.local_contrast,
         )
     except ImageError as exc:
         raise PredictError(str(exc)) from exc

@@ -74,6 +74,7 @@ class ModelConfig:
     logit_scale_max: float = math.log(100.0)
     image_mean: tuple[float, float, float] = CLIP_MEAN
     image_std: tuple[float, float, float] = CLIP_STD
+    local_contrast: bool = False  # inputs high-passed (preprocessing.local_contrast_filter)
 
     def __post_init__(self) -> None:
         if self.context_length > self.text.max_positions:
@@ -119,6 +120,7 @@ def preset(
     embed_dim: int | None = None,
     logit_scale_init: float | None = None,
     logit_scale_max: float | None = None,
+    local_contrast: bool = False,
 ) -> ModelConfig:
     """A preset with the values a run must set (the tokenizer's vocabulary) or may override."""
     if name not in PRESETS:
@@ -134,4 +136,5 @@ def preset(
         context_length=context_length or config.context_length,
         logit_scale_init=config.logit_scale_init if logit_scale_init is None else logit_scale_init,
         logit_scale_max=config.logit_scale_max if logit_scale_max is None else logit_scale_max,
+        local_contrast=local_contrast,
     )

@@ -11,6 +11,7 @@ are drawn from a generator seeded by ``(seed, epoch, position)``, so they repeat
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
+from PIL import Image
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from retclip.data.shards import iter_samples
-from retclip.model.preprocessing import decode_to_model_input
+from retclip.model.preprocessing import decode_to_model_input, to_model_input
 
 SIDES = ("left", "right")
 TEXT_COLUMNS = ("patient_text", "left_text", "right_text")
@@ -125,6 +127,8 @@ class PatientStream(IterableDataset):
         eye_dropout: float,
         flip_prob: float,
         seed: int,
+        local_contrast: bool = False,
+        photometric_aug: float = 0.0,
     ):
         if start % (micro_batch * world_size):
             raise ValueError(f"start {start} is not at a step boundary")
@@ -132,6 +136,7 @@ class PatientStream(IterableDataset):
         self.epoch, self.start, self.stop = epoch, start, stop
         self.micro_batch, self.rank, self.world_size = micro_batch, rank, world_size
         self.image_size = image_size
+        self.local_contrast, self.photometric_aug = local_contrast, photometric_aug
         self.eye_dropout, self.flip_prob, self.seed = eye_dropout, flip_prob, seed
 
     def owner(self, position: int, workers: int) -> int | None:
@@ -176,9 +181,10 @@ class PatientStream(IterableDataset):
             data[SIDES[int(which * 2)]] = None  # eye dropout trains the missing-eye embedding
         size = self.image_size
         sample: dict[str, Any] = {"patient_id": key, "position": position}
+        camera = np.random.default_rng([self.seed, self.epoch, position, AUGMENT_STREAM])
         for side in SIDES:
             encoded = data[side]
-            pixels = decode_to_model_input(encoded, size) if encoded else None
+            pixels = self.pixels(encoded, camera) if encoded else None
             sample[side] = (
                 torch.from_numpy(pixels) if pixels is not None else torch.zeros(3, size, size)
             )
@@ -186,6 +192,49 @@ class PatientStream(IterableDataset):
         texts = self.index.texts[key]
         sample.update(zip(TEXT_COLUMNS, texts, strict=True))
         return mirror_and_swap(sample) if flip < self.flip_prob else sample
+
+    def pixels(self, encoded: bytes, rng: np.random.Generator) -> np.ndarray:
+        """One eye's model input; with ``photometric_aug`` each eye gets its own camera."""
+        if not self.photometric_aug:
+            return decode_to_model_input(encoded, self.image_size, self.local_contrast)
+        with Image.open(io.BytesIO(encoded)) as image:
+            image.draft("RGB", (self.image_size, self.image_size))
+            jittered = jitter_camera(image, rng, self.photometric_aug)
+        return to_model_input(jittered, self.image_size, self.local_contrast)
+
+
+AUGMENT_STREAM = 0xA06  # a separate random stream: dropout and flip draws stay as they were
+
+
+def jitter_camera(image: Image.Image, rng: np.random.Generator, strength: float) -> Image.Image:
+    """Another camera for one eye: a mild random resized crop (area 0.8-1, aspect 0.9-1.1), then
+    colour cast, exposure, contrast, saturation and gamma inside the field of view.
+
+    Both eyes of a patient share one camera in the data, so without this a contrastive model
+    can pair images with reports by the camera's look instead of the findings. No flip: a
+    mirrored fundus would contradict the laterality-specific heads.
+    """
+    image = image.convert("RGB")
+    width, height = image.size
+    area = rng.uniform(0.8, 1.0) * width * height
+    aspect = np.exp(rng.uniform(np.log(0.9), np.log(1.1)))
+    crop_w = min(width, round(np.sqrt(area * aspect)))
+    crop_h = min(height, round(np.sqrt(area / aspect)))
+    x0 = int(rng.integers(0, width - crop_w + 1))
+    y0 = int(rng.integers(0, height - crop_h + 1))
+    x = np.asarray(image.crop((x0, y0, x0 + crop_w, y0 + crop_h)), dtype=np.float32) / 255.0
+    inside = x.sum(-1) > 0.08
+    if inside.sum() < 16:
+        return image
+    low, high = 1 - strength, 1 + strength
+    x = x * rng.uniform(low, high, size=3) * rng.uniform(low, high)  # colour cast, exposure
+    mean = x[inside].mean()
+    x = (x - mean) * rng.uniform(low, high) + mean  # contrast
+    grey = x.mean(-1, keepdims=True)
+    x = (x - grey) * rng.uniform(low, high) + grey  # saturation
+    x = np.clip(x, 0, 1) ** np.exp(rng.uniform(np.log(0.75), np.log(1 / 0.75)))  # gamma
+    x = np.clip(x, 0, 1) * inside[..., None]
+    return Image.fromarray((x * 255 + 0.5).astype(np.uint8))
 
 
 def make_loader(stream: PatientStream, workers: int, seed: int, pin_memory: bool) -> DataLoader:

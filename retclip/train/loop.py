@@ -144,6 +144,7 @@ def _train(
         embed_dim=params.embed_dim,
         logit_scale_init=params.logit_scale_init,
         logit_scale_max=params.logit_scale_max,
+        local_contrast=params.local_contrast,
     )
     torch.manual_seed(params.seed)  # the same initial weights on every rank
     model = RetClip(config)
@@ -245,6 +246,8 @@ def _train(
                 rank=env.rank,
                 world_size=env.world_size,
                 image_size=config.image.image_size,
+                local_contrast=config.local_contrast,
+                photometric_aug=params.photometric_aug,
                 eye_dropout=params.eye_dropout,
                 flip_prob=params.flip_swap_prob,
                 seed=params.seed,

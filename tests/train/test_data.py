@@ -150,3 +150,31 @@ def test_a_bad_reports_table_is_named(clinic):
         PatientIndex.load(clinic.images, twice)
     with pytest.raises(DataError, match=r"images\.parquet is missing"):
         PatientIndex.load(clinic.raw, clinic.train_reports)
+
+
+def test_photometric_augmentation_gives_each_eye_its_own_camera_reproducibly(index):
+    def first(**options):
+        return next(iter(make_loader(stream(index, **options), 0, 0, False)))
+
+    plain, jittered = first(), first(photometric_aug=0.25)
+    again = first(photometric_aug=0.25)
+    assert torch.equal(jittered["left"], again["left"])  # same seed, epoch, position: same draw
+    assert not torch.allclose(plain["left"], jittered["left"])
+    assert plain["patient_id"] == jittered["patient_id"]
+    assert torch.equal(plain["has_left"], jittered["has_left"])
+
+
+def test_camera_jitter_keeps_the_black_border_and_differs_between_eyes():
+    from PIL import Image
+
+    from retclip.train.data import jitter_camera
+
+    yy, xx = np.mgrid[:64, :64]
+    inside = (yy - 32) ** 2 + (xx - 32) ** 2 < 28**2
+    pixels = np.zeros((64, 64, 3), np.uint8)
+    pixels[inside] = (180, 90, 40)
+    image = Image.fromarray(pixels)
+    rng = np.random.default_rng(0)
+    left, right = (np.asarray(jitter_camera(image, rng, 0.25), dtype=float) for _ in range(2))
+    assert left[0, 0].sum() == right[0, 0].sum() == 0  # corners stay black
+    assert abs(left[32, 32] - right[32, 32]).max() > 3  # two cameras, two colours
