@@ -146,6 +146,7 @@ class PretrainParams(_Section):
     checkpoint_every: int = Field(100, ge=1)
     keep_checkpoints: int = Field(2, ge=1)
     workers: int = Field(1, ge=0)
+    cpu_threads: int | None = Field(None, ge=1)  # torch threads on CPU; None: torch's default
     seed: int = Field(0, ge=0)
 
 

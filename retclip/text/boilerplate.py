@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+LINES_REMEMBERED = 50_000
+"""Lines whose verdict a filter remembers (then it starts afresh): a few megabytes at most."""
+
 
 class BoilerplateFilter:
     """Drops report lines that carry no clinical content.
@@ -27,6 +30,8 @@ class BoilerplateFilter:
         # Possessive, so a line with content fails at once instead of backtracking.
         pieces = [r"\[[A-Z]+\]", *(f"(?:{f})" for f in template_fields), r"[^\w\[]", "_"]
         self._template = re.compile(f"(?>(?:{'|'.join(pieces)})*)")
+        # Verdicts of lines already seen: reports of one site repeat most of their lines.
+        self._verdicts: dict[str, bool] = {}
 
     def __call__(self, text: str) -> str:
         lines = text.split("\n")
@@ -39,9 +44,15 @@ class BoilerplateFilter:
         )
 
     def _keeps(self, line: str) -> bool:
-        if self._starts is not None and self._starts.match(line):
-            return False
-        return self._template.fullmatch(line) is None
+        keeps = self._verdicts.get(line)
+        if keeps is None:
+            if len(self._verdicts) >= LINES_REMEMBERED:
+                self._verdicts.clear()
+            keeps = not (self._starts is not None and self._starts.match(line)) and (
+                self._template.fullmatch(line) is None
+            )
+            self._verdicts[line] = keeps
+        return keeps
 
 
 def _compile_any(patterns: Sequence[str], flags: int = 0) -> re.Pattern[str] | None:

@@ -80,7 +80,21 @@ _BLOCK = re.compile(rf"(?:{_BLOCK_TAGS})$", re.IGNORECASE)
 _ASCII_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 
 
+_FILLED: dict[str, str] = {}
+"""Replacements of markup already seen (reports repeat the same few tags and entities)."""
+
+
 def _markup_to_filler(match: re.Match[str]) -> str:
+    found = match.group()
+    filled = _FILLED.get(found)
+    if filled is None:
+        filled = _fill(match)
+        if len(_FILLED) < 10_000:
+            _FILLED[found] = filled
+    return filled
+
+
+def _fill(match: re.Match[str]) -> str:
     """A tag becomes filler (a line break for block tags); an entity becomes its character."""
     found = match.group()
     if found.startswith("&"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from operator import attrgetter
+from operator import itemgetter
 from typing import NamedTuple
 
 from retclip.text import phi_patterns as p
@@ -28,28 +28,38 @@ class PhiSpan(NamedTuple):
     end: int
 
 
+_Span = tuple[str, int, int]
+"""A span while detectors run: a plain tuple, cheaper to make than a :class:`PhiSpan`."""
+
+
+# What the scans need of each detector, looked up once (by the name of a number pattern's group).
+_NUMBER_DETECTORS = {f"n{i}": (d.type, d.check, d.prefix) for i, d in enumerate(p.NUMBER_LED)}
+_OTHER_SCANS = tuple((d.type, pattern, d.gate, d.check) for d, pattern in p.OTHER_SCANS)
+
+
 def find_phi(text: str) -> list[PhiSpan]:
     """Every PHI span of ``text``, overlapping finds merged, in order of position."""
     found = []
     for m in p.NUMBER_SCAN.finditer(text):
-        detector = p.NUMBER_LED[int(m.lastgroup[1:])]
-        if detector.check is None or detector.check(m):
-            start = m.start()
-            if detector.prefix is not None:
-                before = detector.prefix.search(text, max(0, start - 8), start)
+        kind, check, prefix = _NUMBER_DETECTORS[m.lastgroup]
+        if check is None or check(m):
+            start, end = m.span()
+            if prefix is not None:
+                before = prefix.search(text, max(0, start - 8), start)
                 start = before.start() if before else start
-            found.append(PhiSpan(detector.type, start, m.end()))
-    for detector, pattern in p.OTHER_SCANS:
-        if detector.gate is not None and not detector.gate(text):
+            found.append((kind, start, end))
+    for kind, pattern, gate, check in _OTHER_SCANS:
+        if gate is not None and not gate(text):
             continue
-        for m in pattern.finditer(text):
-            if detector.check is None or detector.check(m):
-                found.append(PhiSpan(detector.type, m.start(), m.end()))
+        if check is None:
+            found += [(kind, *m.span()) for m in pattern.finditer(text)]
+        else:
+            found += [(kind, *m.span()) for m in pattern.finditer(text) if check(m)]
     found += _grown_anchors(text)
     found += _labelled_values(text)
     found += _titled_names(text)
     found += _names_before_sex(text)
-    found = [span for span in (_trim(text, s) for s in found) if span.end > span.start]
+    found = [span for span in (_trim(text, s) for s in found) if span[2] > span[1]]
     found += _repeated_names(text, found)
     return _merge(found)
 
@@ -75,7 +85,7 @@ def count_by_type(spans: Iterable[PhiSpan]) -> dict[str, int]:
 # --- detectors ---------------------------------------------------------------------------------
 
 
-def _grown_anchors(text: str) -> list[PhiSpan]:
+def _grown_anchors(text: str) -> list[_Span]:
     """Chinese addresses and bare web addresses: find the tail, grow it to the left."""
     anchors = [(*p.DOMAIN_ANCHOR, "URL")]
     if "://" in text:
@@ -87,51 +97,67 @@ def _grown_anchors(text: str) -> list[PhiSpan]:
         for m in anchor.finditer(text):
             before = grow.search(text, max(0, m.start() - 60), m.start())
             if before:
-                spans.append(PhiSpan(kind, before.start(), m.end()))
+                spans.append((kind, before.start(), m.end()))
     return spans
 
 
-def _labelled_values(text: str) -> list[PhiSpan]:
+def _labelled_values(text: str) -> list[_Span]:
     """Values after a label ("姓名：", "MRN:", "signed by"), read by the label's type."""
     spans = []
     for m in p.LABEL.finditer(text):
-        label = m.group("label")
-        colon = m.group("colon") is not None
-        if label.isascii() and (
-            _letter_at(text, m.start() - 1)
-            or _letter_at(text, m.end("label"))
-            or (not colon and label.lower() in p.NEED_COLON)
-        ):
-            continue
-        kind = p.LABEL_KINDS[" ".join(label.split()) if " " in label else label]
-        spans += _value_span(kind, text, m.end(), colon)
+        label, colon = m.group("label", "colon")
+        kind, latin, need_colon = _LABELS.get(label) or _label_info(label)
+        if latin:
+            start, end = m.start(), m.end("label")
+            before, after = text[start - 1 : start] if start else "", text[end : end + 1]
+            if (
+                (before.isalpha() and before.isascii())
+                or (after.isalpha() and after.isascii())
+                or (need_colon and colon is None)
+            ):
+                continue
+        position = m.end()
+        end = _VALUE_READERS[kind](text, position, colon is not None)
+        if end is not None and end > position:
+            spans.append((kind, position, end))
     for m in p.LOWER_CASE_LABEL.finditer(text):
         if not _letter_at(text, m.start() - 1):
             spans += _value_span("NAME", text, m.end(), False)
     return spans
 
 
-def _value_span(kind: str, text: str, position: int, colon: bool) -> list[PhiSpan]:
+def _label_info(label: str) -> tuple[str, bool, bool]:
+    """A label's type, whether it is Latin (so must stand apart from letters) and whether it
+    needs a colon (a label that is also an ordinary word)."""
+    kind = p.LABEL_KINDS[" ".join(label.split()) if " " in label else label]
+    latin = label.isascii()
+    return kind, latin, latin and label.lower() in p.NEED_COLON
+
+
+_LABELS = {label: _label_info(label) for label in p.LABEL_KINDS}
+
+
+def _value_span(kind: str, text: str, position: int, colon: bool) -> list[_Span]:
     end = _VALUE_READERS[kind](text, position, colon)
-    return [PhiSpan(kind, position, end)] if end is not None and end > position else []
+    return [(kind, position, end)] if end is not None and end > position else []
 
 
 def _letter_at(text: str, index: int) -> bool:
     return 0 <= index < len(text) and text[index].isascii() and text[index].isalpha()
 
 
-def _titled_names(text: str) -> list[PhiSpan]:
+def _titled_names(text: str) -> list[_Span]:
     spans = []
     for m in p.TITLE.finditer(text):
         if _letter_at(text, m.start() - 1):
             continue
         end = _english_name_end(text, m.end())
         if end is not None:
-            spans.append(PhiSpan("NAME", m.end(), end))
+            spans.append(("NAME", m.end(), end))
     return spans
 
 
-def _names_before_sex(text: str) -> list[PhiSpan]:
+def _names_before_sex(text: str) -> list[_Span]:
     """A name right before the patient's sex or age ("Rose White, 92F", "王明，男，65岁"),
     and that age when it is over 89."""
     spans = []
@@ -144,10 +170,10 @@ def _names_before_sex(text: str) -> list[PhiSpan]:
                     break
                 start = text.index(word, start) + len(word)
             if start < name.end():
-                spans.append(PhiSpan("NAME", start, name.end()))
+                spans.append(("NAME", start, name.end()))
         age = p.AGE_IN_SEX.search(text, m.start(), m.end())
         if age and 90 <= int(age.group()) <= 149:
-            spans.append(PhiSpan("AGE", age.start(), age.end()))
+            spans.append(("AGE", age.start(), age.end()))
     if not text.isascii():
         for m in p.ZH_SEX_AFTER_NAME.finditer(text):
             start = m.start()
@@ -156,13 +182,13 @@ def _names_before_sex(text: str) -> list[PhiSpan]:
             if m.start() - start >= 2 and (
                 text[start] in p.ZH_SURNAMES or text[start : start + 2] in p.ZH_COMPOUND_SURNAMES
             ):
-                spans.append(PhiSpan("NAME", start, m.start()))
+                spans.append(("NAME", start, m.start()))
     return spans
 
 
-def _repeated_names(text: str, spans: list[PhiSpan]) -> list[PhiSpan]:
+def _repeated_names(text: str, spans: list[_Span]) -> list[_Span]:
     """Other mentions of a name found once; short Chinese names only where a word can start."""
-    names = {text[s.start : s.end] for s in spans if s.type == "NAME"}
+    names = {text[start:end] for kind, start, end in spans if kind == "NAME"}
     repeats = []
     for name in names:
         chinese = bool(p.CJK_CHAR.match(name))
@@ -178,7 +204,7 @@ def _repeated_names(text: str, spans: list[PhiSpan]) -> list[PhiSpan]:
             else:
                 keep = not (before.isalnum() or after.isalnum())
             if keep:
-                repeats.append(PhiSpan("NAME", start, end))
+                repeats.append(("NAME", start, end))
             start = text.find(name, end)
     return repeats
 
@@ -264,35 +290,33 @@ _VALUE_READERS: dict[str, Callable[[str, int, bool], int | None]] = {
 # --- tidying spans -----------------------------------------------------------------------------
 
 _EDGE = " \t\n\x00,;:，。；：、"
-_START = attrgetter("start")
+_START = itemgetter(1)
 
 
-def _trim(text: str, span: PhiSpan) -> PhiSpan:
+def _trim(text: str, span: _Span) -> _Span:
     """Drop separators a pattern swallowed at either end (and a sentence's full stop)."""
-    start, end = span.start, span.end
+    kind, start, end = span
     if text[start] not in _EDGE and text[end - 1] not in _EDGE and text[end - 1] not in ".)":
         return span
     while start < end and text[start] in _EDGE:
         start += 1
     while end > start and (
         text[end - 1] in _EDGE
-        or (text[end - 1] in ".)" and span.type in ("URL", "ADDRESS", "MRN", "PHONE"))
+        or (text[end - 1] in ".)" and kind in ("URL", "ADDRESS", "MRN", "PHONE"))
     ):
         end -= 1
-    return PhiSpan(span.type, start, end)
+    return (kind, start, end)
 
 
-def _merge(spans: list[PhiSpan]) -> list[PhiSpan]:
+def _merge(spans: list[_Span]) -> list[PhiSpan]:
     """Union of overlapping spans; the merged span takes the type of its longest part."""
-    merged: list[PhiSpan] = []
-    longest = 0
-    for span in sorted(spans, key=_START):
-        if merged and span.start < merged[-1].end:
+    merged: list[list] = []  # [type, start, end, length of its longest part]
+    for kind, start, end in sorted(spans, key=_START):
+        if merged and start < merged[-1][2]:
             last = merged[-1]
-            kind = span.type if span.end - span.start > longest else last.type
-            longest = max(longest, span.end - span.start)
-            merged[-1] = PhiSpan(kind, last.start, max(last.end, span.end))
+            if end - start > last[3]:
+                last[0], last[3] = kind, end - start
+            last[2] = max(last[2], end)
         else:
-            merged.append(span)
-            longest = span.end - span.start
-    return merged
+            merged.append([kind, start, end, end - start])
+    return [PhiSpan(kind, start, end) for kind, start, end, _ in merged]

@@ -69,25 +69,20 @@ def split_sections(text: str) -> Sections:
     if not MARKER.search(text):
         has_impression = IMPRESSION_LINE.search(text) is not None
         return Sections(text, text, text, False, False, False, has_impression, True)
-    lines: list[tuple[str, list[Part]]] = []
+    lines: list[tuple[str, tuple[Part, ...]]] = []
     has_impression = False
     eye: str | None = None
     pending = ""  # a heading alone on its line ("建议：") labels the next line
     for line in text.split("\n"):
-        heading = HEADING.match(line)
-        label, body_start = pending, 0
-        if heading:
-            eye, label, body_start = None, line[: heading.end()], heading.end()
-            has_impression = has_impression or heading.group("impression") is not None
-        pending = label if heading and heading.end() == len(line) else ""
-        parts: list[Part] = []
-        if MARKER.search(line, body_start):
-            for sentence_start, sentence_end in _sentences(line, body_start):
-                eye = _split_sentence(line, sentence_start, sentence_end, eye, parts)
-            if not _MARKER_ENDS_LINE.search(line):
-                eye = None  # only a marker alone at the end of its line heads the next lines
-        else:
-            _add(parts, eye, line[body_start:])
+        read = _READ.get((line, eye))
+        if read is None:
+            if len(_READ) >= LINES_REMEMBERED:
+                _READ.clear()
+            read = _READ[line, eye] = _read_line(line, eye)
+        heading, alone, impression, parts, eye = read
+        label = pending if heading is None else heading
+        pending = heading if alone else ""
+        has_impression = has_impression or impression
         lines.append((label, parts))
     found = {side for _, parts in lines for side, _ in parts if side is not None}
     if not found:
@@ -102,6 +97,34 @@ def split_sections(text: str) -> Sections:
         has_impression=has_impression,
         no_laterality=False,
     )
+
+
+LINES_REMEMBERED = 50_000
+"""Lines whose reading is remembered (then it starts afresh): reports repeat most lines."""
+_READ: dict[tuple[str, str | None], tuple] = {}
+
+
+def _read_line(
+    line: str, eye: str | None
+) -> tuple[str | None, bool, bool, tuple[Part, ...], str | None]:
+    """One line read with the eye in force before it: its heading (None without one), whether
+    the heading is alone on the line, whether it is an impression, the line's pieces and the
+    eye in force after it. Depends on nothing else, so a line seen before is not read again."""
+    heading = HEADING.match(line)
+    label, alone, impression, body_start = None, False, False, 0
+    if heading:
+        eye, label, body_start = None, line[: heading.end()], heading.end()
+        alone = heading.end() == len(line)
+        impression = heading.group("impression") is not None
+    parts: list[Part] = []
+    if MARKER.search(line, body_start):
+        for sentence_start, sentence_end in _sentences(line, body_start):
+            eye = _split_sentence(line, sentence_start, sentence_end, eye, parts)
+        if not _MARKER_ENDS_LINE.search(line):
+            eye = None  # only a marker alone at the end of its line heads the next lines
+    else:
+        _add(parts, eye, line[body_start:])
+    return label, alone, impression, tuple(parts), eye
 
 
 def _sentences(line: str, start: int) -> list[tuple[int, int]]:
@@ -156,7 +179,7 @@ def _add(parts: list[Part], side: str | None, text: str) -> None:
         parts.append((side, text))
 
 
-def _assemble(lines: list[tuple[str, list[Part]]], sides: tuple[str, ...]) -> str:
+def _assemble(lines: list[tuple[str, tuple[Part, ...]]], sides: tuple[str, ...]) -> str:
     """One eye's text: its own pieces, both-eye pieces and unclaimed pieces, under their labels."""
     kept = []
     for label, parts in lines:

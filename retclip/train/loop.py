@@ -85,9 +85,11 @@ def train(
     calls this; only rank 0 writes. ``device`` forces ``"cpu"`` or ``"cuda"``.
     """
     deterministic = torch.are_deterministic_algorithms_enabled()
+    threads = torch.get_num_threads()
     with distributed(device) as env:
         if env.device.type == "cpu":
             torch.use_deterministic_algorithms(True)
+            torch.set_num_threads(params.cpu_threads or threads)
         try:
             return _train(
                 env,
@@ -103,6 +105,7 @@ def train(
             )
         finally:
             torch.use_deterministic_algorithms(deterministic)
+            torch.set_num_threads(threads)
 
 
 def _train(

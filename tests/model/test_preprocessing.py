@@ -20,7 +20,25 @@ def test_a_camera_offset_vanishes_and_the_lesion_stays():
     base, brighter = local_contrast_filter(_fundus()), local_contrast_filter(_fundus(0.1))
     assert np.abs(base - brighter)[:, 20:44, 20:44].max() < 0.02
     spot, background = base[:, 31, 41], base[:, 32, 25]
-    assert (spot - background).min() > 0.3
+    assert (spot - background).min() > 0.15
+
+
+def _disc(cup_to_disc: float) -> np.ndarray:
+    """:func:`_fundus` with an optic disc (radius 6) whose pale cup has ``cup_to_disc`` of it."""
+    pixels = _fundus()
+    distance = np.hypot(*(np.mgrid[:64, :64] - np.array([32, 18])[:, None, None]))
+    pixels[:, distance < 6] = np.array([0.98, 0.76, 0.52], np.float32)[:, None]  # rim
+    pixels[:, distance < 6 * cup_to_disc] = np.array([1.0, 0.94, 0.78], np.float32)[:, None]
+    return pixels
+
+
+def test_the_bright_disc_and_its_cup_are_not_clipped_white():
+    """Glaucoma is graded by the pale cup inside the bright disc: a clipped pixel has lost it.
+    (Graham's gain of 4 clips about half of this disc; the default clips a few rim pixels.)"""
+    inside_disc = np.hypot(*(np.mgrid[:64, :64] - np.array([32, 18])[:, None, None])) < 6
+    for cup_to_disc in (0.3, 0.8):
+        green_blue = local_contrast_filter(_disc(cup_to_disc))[1:, inside_disc]
+        assert (green_blue >= 0.999).mean() < 0.1
 
 
 def test_outside_the_field_of_view_stays_black_and_the_switch_is_off_by_default():

@@ -8,18 +8,14 @@ pre-training did not see (``retclip eval-clinic`` writes one with another seed).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from retclip.config import TaskParams
-from retclip.eval.dataset import (
-    DatasetError,
-    TaskDataset,
-    quarantine_entry,
-    resolve_inside,
-)
+from retclip.eval.adapters._common import Rows
+from retclip.eval.dataset import DatasetError, TaskDataset, resolve_inside
 
 # label -> (class names in label order, how to read the class index from eyes.csv)
 EYE_LABELS: dict[str, list[str]] = {
@@ -59,35 +55,22 @@ def _eyes(root: Path, task: TaskParams, reports: pd.Series) -> TaskDataset:
         raise DatasetError(f"task {task.name}: unknown synthetic eye label {label!r}; use {known}")
     path = root / "truth" / "eyes.csv"
     eyes = _read(path, ["patient_id", "side", "image", *EYE_LABELS])
-    rows, labels, quarantine, seen = [], [], [], set()
+    rows = Rows(task)
     for line, eye in enumerate(eyes.itertuples(index=False), start=2):
         sample_id = f"{eye.patient_id}_{eye.side}"
-        image = resolve_inside(root, str(eye.image))
-        if sample_id in seen:
-            quarantine.append(quarantine_entry(path, line, f"duplicate eye {sample_id}"))
+        if rows.duplicate(f"eye {sample_id}", path, line):
             continue
-        seen.add(sample_id)
+        image = resolve_inside(root, str(eye.image))
         if image is None or not image.is_file():
-            quarantine.append(quarantine_entry(path, line, f"image {eye.image!r} is not a file"))
+            rows.reject(path, line, f"image {eye.image!r} is not a file")
             continue
         value = _eye_label(eye._asdict(), label)
         if value is None:
-            quarantine.append(quarantine_entry(path, line, f"no {label} label"))
+            rows.reject(path, line, f"no {label} label")
             continue
-        rows.append((sample_id, eye.patient_id, "", str(image), eye.side))
-        labels.append(value)
-    samples = pd.DataFrame(rows, columns=["sample_id", "patient_id", "split", "image", "side"])
+        rows.add((sample_id, eye.patient_id, "", str(image), eye.side), value)
     classes = list(DISEASES) if label == "diseases" else EYE_LABELS[label]
-    return TaskDataset(
-        name=task.name,
-        kind=task.type,
-        level="eye",
-        classes=classes,
-        samples=samples,
-        labels=np.asarray(labels, dtype=np.int64),
-        reports=reports.reindex(samples["patient_id"]).reset_index(drop=True),
-        quarantine=quarantine,
-    )
+    return _with_reports(rows.dataset(classes, task.type), reports)
 
 
 def _eye_label(eye: dict, label: str) -> int | list[int] | None:
@@ -109,42 +92,34 @@ def _patients(
     path = root / "truth" / "patients.csv"
     truth = _read(path, ["patient_id", label]).drop_duplicates("patient_id", keep=False)
     truth = truth.set_index("patient_id")[label].dropna()
-    rows, labels, quarantine, seen = [], [], [], set()
+    manifest_path = root / "patients.csv"
+    rows = Rows(task)
     for line, patient in enumerate(manifest.itertuples(index=False), start=2):
+        if rows.duplicate(f"patient id {patient.patient_id}", manifest_path, line):
+            continue
         images, problem = {}, None
-        if patient.patient_id in seen:
-            problem = f"duplicate patient id {patient.patient_id}"
-        seen.add(patient.patient_id)
         for side in ("left", "right"):
             relative = getattr(patient, f"{side}_image")
-            if not relative:
-                images[side] = ""
-                continue
-            image = resolve_inside(root, relative)
-            if image is None or not image.is_file():
+            image = resolve_inside(root, relative) if relative else None
+            if relative and (image is None or not image.is_file()):
                 problem = f"{side} image {relative!r} is not a file"
-            images[side] = str(image)
+            images[side] = str(image) if image else ""
         if problem is None and not (images["left"] or images["right"]):
             problem = "no image of either eye"
         if problem is None and patient.patient_id not in truth.index:
             problem = f"no single {label} label in {path.name}"
         if problem:
-            quarantine.append(quarantine_entry(root / "patients.csv", line, problem))
+            rows.reject(manifest_path, line, problem)
             continue
-        rows.append((patient.patient_id, patient.patient_id, "", images["left"], images["right"]))
-        labels.append(int(truth[patient.patient_id]))
-    columns = ["sample_id", "patient_id", "split", "left_image", "right_image"]
-    samples = pd.DataFrame(rows, columns=columns)
-    return TaskDataset(
-        name=task.name,
-        kind=task.type,
-        level="patient",
-        classes=PATIENT_LABELS[label],
-        samples=samples,
-        labels=np.asarray(labels, dtype=np.int64),
-        reports=reports.reindex(samples["patient_id"]).reset_index(drop=True),
-        quarantine=quarantine,
-    )
+        sample = (patient.patient_id, patient.patient_id, "", images["left"], images["right"])
+        rows.add(sample, int(truth[patient.patient_id]))
+    return _with_reports(rows.dataset(PATIENT_LABELS[label], task.type, "patient"), reports)
+
+
+def _with_reports(dataset: TaskDataset, reports: pd.Series) -> TaskDataset:
+    """Attach each sample's raw report (zero-shot prompts and retrieval read them)."""
+    by_sample = reports.reindex(dataset.samples["patient_id"]).reset_index(drop=True)
+    return replace(dataset, reports=by_sample)
 
 
 def _read(path: Path, columns: list[str]) -> pd.DataFrame:
