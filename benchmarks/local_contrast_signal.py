@@ -3,8 +3,8 @@
 Glaucoma shows as a large, pale cup inside the bright optic disc. A filter that clips the disc to
 white erases it. This measures, on a synthetic clinic's eyes at the tiny model's input size, how
 well simple disc-brightness features (no training) separate glaucomatous eyes (C/D >= 0.7) from
-the rest, as AUROC: the baseline is the unfiltered image, in the same run. A gain keeps the signal
-when its AUROC stays near the baseline's.
+the rest, as AUROC: the baseline is the unfiltered image, in the same run. A variant keeps the
+signal when its AUROC stays near the baseline's. The default filter is gain 4, unclipped.
 
     .venv/bin/python benchmarks/local_contrast_signal.py [--clinic outputs/eval_clinic]
 """
@@ -23,7 +23,8 @@ from retclip.config import load_params
 from retclip.model.config import CLIP_MEAN, CLIP_STD
 from retclip.model.preprocessing import local_contrast_filter, photo_to_model_input
 
-GAINS = (None, 1.0, 2.0, 3.0, 4.0)  # None: the unfiltered baseline
+# (gain, clipped to 0..1 as Graham's 8-bit images are); None: the unfiltered baseline
+FILTERS = (None, (2.0, True), (4.0, True), (2.0, False), (4.0, False))
 BRIGHTEST = (10, 30, 60)  # features: mean green + blue of the N brightest pixels
 
 
@@ -56,17 +57,25 @@ def main() -> None:
     glaucoma = (eyes["glaucoma"].to_numpy() >= 2).astype(int)
     print(f"{len(photos)} eyes, {glaucoma.sum()} glaucomatous, at {args.size} px")
     header = " ".join(f"{'top ' + str(n):>8}" for n in BRIGHTEST)
-    print(f"{'filter':<18} {header} {'best':>6} {'vs baseline':>12}")
+    print(f"{'filter':<20} {header} {'best':>6} {'vs baseline':>12}")
     baseline = None
-    for gain in GAINS:
-        filtered = photos if gain is None else [local_contrast_filter(p, gain=gain) for p in photos]
+    for variant in FILTERS:
+        if variant is None:
+            filtered = photos
+        else:
+            gain, clip = variant
+            filtered = [local_contrast_filter(p, gain=gain, clip=clip) for p in photos]
         features = np.asarray([disc_features(p) for p in filtered])
         aurocs = [roc_auc_score(glaucoma, features[:, i]) for i in range(features.shape[1])]
         best = max(aurocs)
         baseline = baseline or best
-        name = "none (baseline)" if gain is None else f"gain {gain:g}"
+        name = (
+            "none (baseline)"
+            if variant is None
+            else f"gain {gain:g}, " + ("clipped" if clip else "unclipped")
+        )
         cells = " ".join(f"{a:>8.3f}" for a in aurocs)
-        print(f"{name:<18} {cells} {best:>6.3f} {best - baseline:>+12.3f}")
+        print(f"{name:<20} {cells} {best:>6.3f} {best - baseline:>+12.3f}")
 
 
 if __name__ == "__main__":

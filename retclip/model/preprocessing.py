@@ -34,16 +34,18 @@ def to_model_input(image: Image.Image, size: int, local_contrast: bool = False) 
 
 
 def local_contrast_filter(
-    pixels: np.ndarray, sigma: float = 1 / 30, gain: float = 2.0
+    pixels: np.ndarray, sigma: float = 1 / 30, gain: float = 4.0, clip: bool = False
 ) -> np.ndarray:
     """Ben Graham's fundus preprocessing (Kaggle DR 2015): ``gain * (x - blur(x)) + 0.5`` inside
-    the field of view, black outside. It removes the camera's colour cast, exposure and
+    the field of view, zero outside. It removes the camera's colour cast, exposure and
     vignetting, which a small contrastive model otherwise uses to recognise a patient, and keeps
     the lesions. The blur is a Gaussian of ``sigma`` times the side, normalised over the field of
     view so the black border does not darken the rim. ``pixels``: ``[3, H, W]`` in 0..1.
 
-    The gain is 2, not Graham's 4: at 4 the whole optic disc clips to white and the cup-to-disc
-    contrast that grades glaucoma is lost (``benchmarks/local_contrast_signal.py`` measures it).
+    Not clipped to 0..1 (``clip``), as Graham's 8-bit images are: clipping turns the whole optic
+    disc white and erases the cup that grades glaucoma, and a lower gain that avoids it leaves
+    the lesions too faint for the tiny model to start learning in the demo's 40 epochs.
+    ``benchmarks/local_contrast_signal.py`` measures the glaucoma signal each variant keeps.
     """
     _, height, width = pixels.shape
     inside = (pixels.sum(0) > 0.08).astype(np.float32)
@@ -55,7 +57,10 @@ def local_contrast_filter(
         return np.einsum("...ik,lk->...il", x, cols, optimize=False)
 
     local = blur(pixels * inside) / np.maximum(blur(inside), 1e-6)
-    return (np.clip(gain * (pixels - local) + 0.5, 0.0, 1.0) * inside).astype(np.float32)
+    out = gain * (pixels - local) + 0.5
+    if clip:
+        out = np.clip(out, 0.0, 1.0)
+    return (out * inside).astype(np.float32)
 
 
 @functools.lru_cache(maxsize=8)

@@ -32,13 +32,18 @@ def _disc(cup_to_disc: float) -> np.ndarray:
     return pixels
 
 
-def test_the_bright_disc_and_its_cup_are_not_clipped_white():
-    """Glaucoma is graded by the pale cup inside the bright disc: a clipped pixel has lost it.
-    (Graham's gain of 4 clips about half of this disc; the default clips a few rim pixels.)"""
+def test_the_cup_inside_the_bright_disc_survives_unless_clipped():
+    """Glaucoma is graded by the pale cup inside the bright disc. Clipped to 0..1 (Graham's
+    8-bit output) most of the disc is white whatever the cup; unclipped, a larger cup shows."""
     inside_disc = np.hypot(*(np.mgrid[:64, :64] - np.array([32, 18])[:, None, None])) < 6
-    for cup_to_disc in (0.3, 0.8):
-        green_blue = local_contrast_filter(_disc(cup_to_disc))[1:, inside_disc]
-        assert (green_blue >= 0.999).mean() < 0.1
+
+    def disc(cup_to_disc: float, clip: bool) -> np.ndarray:
+        options = {"clip": True} if clip else {}  # the default does not clip
+        return local_contrast_filter(_disc(cup_to_disc), **options)[1:, inside_disc]
+
+    white = (disc(0.3, clip=True) >= 1.0) & (disc(0.8, clip=True) >= 1.0)
+    assert white.mean() > 0.15  # clipped: part of the disc is white for both cups ...
+    assert np.abs(disc(0.8, clip=False) - disc(0.3, clip=False))[white].mean() > 0.1  # ... not
 
 
 def test_outside_the_field_of_view_stays_black_and_the_switch_is_off_by_default():
