@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -143,14 +142,16 @@ def clean_reports(
     if missing:
         raise ValueError(f"the manifest has no column {', '.join(missing)}")
     texts = manifest["report"].tolist()
-    bar = tqdm(
-        total=len(texts), desc="clean-reports", unit="report", disable=not progress, leave=False
+    cleaned = list(
+        tqdm(
+            _clean_all(texts, params),
+            total=len(texts),
+            desc="clean-reports",
+            unit="report",
+            disable=not progress,
+            leave=False,
+        )
     )
-    cleaned = []
-    for report in _clean_all(texts, params):
-        cleaned.append(report)
-        bar.update()
-    bar.close()
 
     kept, quarantined = [], []
     patient_ids = manifest["patient_id"].astype(str).tolist()
@@ -165,7 +166,7 @@ def clean_reports(
     quarantine = pd.DataFrame(quarantined, columns=["row", "patient_id", "reason", "message"])
     if len(reports) + len(quarantine) != len(manifest):
         raise AssertionError("clean-reports lost rows: rows in != kept + quarantined")
-    return CleanResult(reports, quarantine, _audit(manifest, kept, quarantine))
+    return CleanResult(reports, quarantine, _audit(manifest, reports, quarantine))
 
 
 def _clean_all(texts: list, params: CleanReportsParams) -> Iterator[CleanedReport]:
@@ -199,21 +200,24 @@ def _reports_frame(kept: list[tuple[str, CleanedReport]]) -> pd.DataFrame:
     return frame
 
 
-def _audit(
-    manifest: pd.DataFrame, kept: list[tuple[str, CleanedReport]], quarantine: pd.DataFrame
-) -> dict:
-    """Counts only: rows, reasons, languages, section flags and PHI per type (never values)."""
-    phi = Counter({kind: 0 for kind in PHI_TYPES})
-    for _, report in kept:
-        phi.update(report.phi_counts)
+def _audit(manifest: pd.DataFrame, reports: pd.DataFrame, quarantine: pd.DataFrame) -> dict:
+    """Counts only: rows, reasons, languages, section flags and PHI per type (never values).
+
+    Read from the tables (column sums), not report by report: that loop cost a twentieth of
+    the cleaning time on large manifests."""
+    phi = reports[[f"phi_{kind}" for kind in PHI_TYPES]].to_numpy()
     return {
         "rows_in": len(manifest),
-        "reports": len(kept),
+        "reports": len(reports),
         "quarantined": len(quarantine),
-        "quarantine_reasons": dict(sorted(Counter(quarantine["reason"]).items())),
-        "languages": dict(sorted(Counter(r.lang for _, r in kept).items())),
-        "sections": {flag: sum(r.flags[flag] for _, r in kept) for flag in FLAGS},
-        "phi_counts": {kind: phi[kind] for kind in PHI_TYPES},
-        "phi_total": sum(phi.values()),
-        "reports_with_phi": sum(any(r.phi_counts.values()) for _, r in kept),
+        "quarantine_reasons": _counts(quarantine["reason"]),
+        "languages": _counts(reports["lang"]),
+        "sections": {flag: int(reports[flag].sum()) for flag in FLAGS},
+        "phi_counts": {kind: int(n) for kind, n in zip(PHI_TYPES, phi.sum(axis=0), strict=True)},
+        "phi_total": int(phi.sum()),
+        "reports_with_phi": int((phi > 0).any(axis=1).sum()),
     }
+
+
+def _counts(column: pd.Series) -> dict[str, int]:
+    return {str(key): int(n) for key, n in sorted(column.value_counts().items())}

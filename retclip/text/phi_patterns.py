@@ -402,7 +402,7 @@ OTHER = (
     Detector(
         "AGE",
         r"九十[一二三四五六七八九]?(?=周?岁)|一百[零一二三四五六七八九十]{0,3}(?=周?岁)",
-        _found(r"十(?<=九十)|百(?<=一百)"),
+        _contains("九十", "一百"),
     ),
     Detector("ADDRESS", r"[Pp]\.? ?[Oo]\.? (?:Box|BOX|box) \d+" + _ADDRESS_TAIL, _contains("ox ")),
 )
