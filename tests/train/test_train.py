@@ -157,6 +157,24 @@ def test_a_non_finite_loss_stops_the_run_and_keeps_the_last_good_checkpoint(
     assert not (tmp_path / "out" / "model").exists()
 
 
+def test_cpu_threads_hold_for_the_run_and_are_restored_after(clinic, tmp_path, monkeypatch):
+    seen = []
+
+    class RecordsThreads(TripartiteLoss):
+        def forward(self, out):
+            seen.append(torch.get_num_threads())
+            return super().forward(out)
+
+    monkeypatch.setattr("retclip.train.loop.TripartiteLoss", RecordsThreads)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        run(clinic, tmp_path / "out", max_steps=2, cpu_threads=1)
+        assert seen == [1, 1] and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_resuming_another_configuration_names_what_differs(clinic, tmp_path):
     run(clinic, tmp_path / "out", max_steps=1)
     with pytest.raises(WeightsMismatchError, match=r"(?s)shape keys.*missing_eye: saved \[2, 64\]"):
