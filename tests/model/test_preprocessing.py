@@ -20,7 +20,7 @@ def test_a_camera_offset_vanishes_and_the_lesion_stays():
     base, brighter = local_contrast_filter(_fundus()), local_contrast_filter(_fundus(0.1))
     assert np.abs(base - brighter)[:, 20:44, 20:44].max() < 0.02
     spot, background = base[:, 31, 41], base[:, 32, 25]
-    assert (spot - background).min() > 0.15
+    assert (spot - background).min() > 0.3
 
 
 def _disc(cup_to_disc: float) -> np.ndarray:
@@ -34,7 +34,7 @@ def _disc(cup_to_disc: float) -> np.ndarray:
 
 def test_the_cup_inside_the_bright_disc_survives_unless_clipped():
     """Glaucoma is graded by the pale cup inside the bright disc. Clipped to 0..1 (Graham's
-    8-bit output) most of the disc is white whatever the cup; unclipped, a larger cup shows."""
+    8-bit output) part of the disc is white whatever the cup; unclipped, those pixels differ."""
     inside_disc = np.hypot(*(np.mgrid[:64, :64] - np.array([32, 18])[:, None, None])) < 6
 
     def disc(cup_to_disc: float, clip: bool) -> np.ndarray:
