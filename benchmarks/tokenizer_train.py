@@ -23,7 +23,7 @@ from tokenizers import Tokenizer, normalizers, pre_tokenizers, trainers
 from tokenizers.models import WordPiece
 
 from retclip.config import CleanReportsParams, TokenizerParams
-from retclip.text.clean import clean_report
+from retclip.text.clean import clean_batch
 from retclip.text.tokenizer import PLACEHOLDER_TOKENS, SPECIAL_TOKENS, encode, train_wordpiece
 
 TARGET_REPORTS = 200_000
@@ -56,9 +56,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2024)
     args = parser.parse_args()
     clean = CleanReportsParams()
-    texts = [
-        clean_report(t, clean).patient_text for t in synthetic_reports(args.reports, args.seed)
-    ]
+    texts = [c.patient_text for c in clean_batch(synthetic_reports(args.reports, args.seed), clean)]
     texts = [t for t in texts if t]
     params = TokenizerParams()
     half = texts[: len(texts) // 2]

@@ -15,7 +15,7 @@ import torch
 from retclip.config import CleanReportsParams
 from retclip.eval.embed import text_embeddings
 from retclip.model.retclip import RetClip
-from retclip.text.clean import clean_report
+from retclip.text.clean import clean_batch
 
 KS = (1, 5, 10)
 LEVEL_TEXT = {"patient": "patient_text", "left": "left_text", "right": "right_text"}
@@ -23,7 +23,7 @@ LEVEL_TEXT = {"patient": "patient_text", "left": "left_text", "right": "right_te
 
 def clean_texts(reports: list[str], params: CleanReportsParams) -> dict[str, list[str]]:
     """Level -> the cleaned text of every report (empty where a report gives nothing)."""
-    cleaned = [clean_report(text, params) for text in reports]
+    cleaned = clean_batch(reports, params)
     return {
         level: [getattr(c, field) or "" for c in cleaned] for level, field in LEVEL_TEXT.items()
     }

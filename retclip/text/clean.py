@@ -9,11 +9,14 @@ texts. No report text and no PHI value ever goes into a message, the audit or a 
 
 from __future__ import annotations
 
+import gc
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -43,6 +46,7 @@ NO_REPORT = frozenset(
     | {"无", "暂无", "空", "无报告", "未见报告"}
 )
 PARALLEL_MIN_ROWS = 2000
+BATCH_ROWS = 256  # reports cleaned a stage at a time (clean_batch)
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 
 
@@ -75,48 +79,112 @@ class CleanResult:
 
 def clean_report(text: str, params: CleanReportsParams) -> CleanedReport:
     """Clean one raw report: quarantine reason or left, right and patient texts without PHI."""
-    if not isinstance(text, str) or not text.strip():
-        return _unusable("empty_report")
-    reason = garbled_reason(text, params.min_letter_share)
-    if reason:
-        return _unusable(reason)
-    aligned = align(text)
-    spans = find_phi(aligned)
-    counts = count_by_type(spans)
-    full = tidy(scrub(aligned, spans))
-    if full.lower().strip(" .。!！") in NO_REPORT:
-        return _unusable("no_content", counts, spans)
-    lang = detect_language(full)
-    if lang is None:
-        return _unusable("no_text", counts, spans)
-    if lang not in params.languages and not (lang == "mixed" and params.languages):
-        return _unusable("language_not_allowed", counts, spans, lang)
-    full = canonical_punctuation(full, lang)
+    return clean_batch([text], params)[0]
+
+
+def clean_batch(texts: Sequence[object], params: CleanReportsParams) -> list[CleanedReport]:
+    """Clean raw reports, one result per text in the same order, a stage at a time.
+
+    Each stage runs over the whole batch before the next starts, so its code, patterns and
+    memos stay in the CPU's caches: a quarter faster than taking reports one by one through
+    every stage (``benchmarks/clean_reports_speed.py``). A report leaves at the first stage
+    that finds it unusable, with its reason.
+    """
+    results: list[CleanedReport | None] = [None] * len(texts)
+    drafts = _set_aside(
+        [_Draft(row, text) for row, text in enumerate(texts)],
+        results,
+        lambda d: _raw_reason(d.text, params),
+    )
+    for d in drafts:
+        d.text = align(d.text)
+    for d in drafts:
+        d.spans = find_phi(d.text)
+    for d in drafts:
+        d.text = tidy(scrub(d.text, d.spans))
+    drafts = _set_aside(drafts, results, _no_content_reason)
+    for d in drafts:
+        d.lang = detect_language(d.text)
+    drafts = _set_aside(drafts, results, lambda d: _language_reason(d.lang, params))
+    for d in drafts:
+        d.text = canonical_punctuation(d.text, d.lang)
     dictionaries = load_dictionaries(tuple(params.dictionaries))
-    body = dictionaries.boilerplate(full) if params.boilerplate else full
+    for d in drafts:
+        d.body = dictionaries.boilerplate(d.text) if params.boilerplate else d.text
     if params.abbreviations:
-        body = dictionaries.rewriters[lang](body)
+        for d in drafts:
+            d.body = dictionaries.rewriters[d.lang](d.body)
+    drafts = _set_aside(drafts, results, lambda d: _length_reason(d.body, params))
+    for d in drafts:
+        sections = split_sections(d.body)
+        results[d.row] = CleanedReport(
+            lang=d.lang,
+            left_text=sections.left,
+            right_text=sections.right,
+            patient_text=sections.patient,
+            full_text=d.text,
+            phi_counts=count_by_type(d.spans),
+            phi_spans=tuple(d.spans),
+            flags={flag: getattr(sections, flag) for flag in FLAGS},
+        )
+    return results
+
+
+@dataclass(slots=True)
+class _Draft:
+    """One report on its way through :func:`clean_batch`: ``text`` is the raw report, then
+    its aligned form, then the scrubbed and tidied full text."""
+
+    row: int
+    text: Any
+    spans: list[PhiSpan] = field(default_factory=list)
+    lang: str | None = None
+    body: str = ""
+
+
+def _set_aside(
+    drafts: list[_Draft],
+    results: list[CleanedReport | None],
+    reason_of: Callable[[_Draft], str | None],
+) -> list[_Draft]:
+    """The drafts that go on; each of the others becomes its row's quarantine result."""
+    going_on = []
+    for d in drafts:
+        reason = reason_of(d)
+        if reason is None:
+            going_on.append(d)
+        else:
+            results[d.row] = _unusable(reason, count_by_type(d.spans), d.spans, d.lang)
+    return going_on
+
+
+def _raw_reason(text: object, params: CleanReportsParams) -> str | None:
+    if not isinstance(text, str) or not text.strip():
+        return "empty_report"
+    return garbled_reason(text, params.min_letter_share)
+
+
+def _no_content_reason(draft: _Draft) -> str | None:
+    return "no_content" if draft.text.lower().strip(" .。!！") in NO_REPORT else None
+
+
+def _language_reason(lang: str | None, params: CleanReportsParams) -> str | None:
+    if lang is None:
+        return "no_text"
+    if lang not in params.languages and not (lang == "mixed" and params.languages):
+        return "language_not_allowed"
+    return None
+
+
+def _length_reason(body: str, params: CleanReportsParams) -> str | None:
     left = len("".join(_PLACEHOLDER.sub("", body).split()))
     if left < max(params.min_chars, 1):
-        return _unusable("too_short" if left else "empty_after_cleaning", counts, spans, lang)
-    sections = split_sections(body)
-    return CleanedReport(
-        lang=lang,
-        left_text=sections.left,
-        right_text=sections.right,
-        patient_text=sections.patient,
-        full_text=full,
-        phi_counts=counts,
-        phi_spans=tuple(spans),
-        flags={flag: getattr(sections, flag) for flag in FLAGS},
-    )
+        return "too_short" if left else "empty_after_cleaning"
+    return None
 
 
 def _unusable(
-    reason: str,
-    counts: dict[str, int] | None = None,
-    spans: list[PhiSpan] | None = None,
-    lang: str | None = None,
+    reason: str, counts: dict[str, int], spans: list[PhiSpan], lang: str | None
 ) -> CleanedReport:
     return CleanedReport(
         lang=lang,
@@ -124,8 +192,8 @@ def _unusable(
         right_text="",
         patient_text="",
         full_text="",
-        phi_counts=counts or dict.fromkeys(PHI_TYPES, 0),
-        phi_spans=tuple(spans or ()),
+        phi_counts=counts,
+        phi_spans=tuple(spans),
         quarantine_reason=reason,
     )
 
@@ -142,16 +210,17 @@ def clean_reports(
     if missing:
         raise ValueError(f"the manifest has no column {', '.join(missing)}")
     texts = manifest["report"].tolist()
-    cleaned = list(
-        tqdm(
-            _clean_all(texts, params),
-            total=len(texts),
-            desc="clean-reports",
-            unit="report",
-            disable=not progress,
-            leave=False,
+    with cyclic_gc_paused():
+        cleaned = list(
+            tqdm(
+                _clean_all(texts, params),
+                total=len(texts),
+                desc="clean-reports",
+                unit="report",
+                disable=not progress,
+                leave=False,
+            )
         )
-    )
 
     kept, quarantined = [], []
     patient_ids = manifest["patient_id"].astype(str).tolist()
@@ -169,15 +238,34 @@ def clean_reports(
     return CleanResult(reports, quarantine, _audit(manifest, reports, quarantine))
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector, then put it back as it was.
+
+    Cleaning makes no reference cycles (a test checks), only many small objects that live
+    until the tables are built. The collector kept walking them, and every object the process
+    already had: an eighth of the time on 20,000 reports. Reference counting frees the rest.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _clean_all(texts: list, params: CleanReportsParams) -> Iterator[CleanedReport]:
     """Clean in order; in several processes when it pays (large manifests, workers > 1)."""
+    batches = [texts[i : i + BATCH_ROWS] for i in range(0, len(texts), BATCH_ROWS)]
     if params.workers == 1 or len(texts) < PARALLEL_MIN_ROWS:
-        for text in texts:
-            yield clean_report(text, params)
+        for batch in batches:
+            yield from clean_batch(batch, params)
         return
-    chunk = max(64, math.ceil(len(texts) / (params.workers * 8)))
+    chunk = max(1, math.ceil(len(batches) / (params.workers * 8)))
     with ProcessPoolExecutor(params.workers) as pool:
-        yield from pool.map(clean_report, texts, [params] * len(texts), chunksize=chunk)
+        for cleaned in pool.map(clean_batch, batches, [params] * len(batches), chunksize=chunk):
+            yield from cleaned
 
 
 def _reports_frame(kept: list[tuple[str, CleanedReport]]) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import numpy as np
@@ -11,7 +12,13 @@ import pytest
 from retclip.config import CleanReportsParams
 from retclip.data.synth.reports import garble
 from retclip.text import clean as clean_module
-from retclip.text.clean import FLAGS, QUARANTINE_REASONS, clean_report, clean_reports
+from retclip.text.clean import (
+    FLAGS,
+    QUARANTINE_REASONS,
+    clean_batch,
+    clean_report,
+    clean_reports,
+)
 from retclip.text.phi import PHI_TYPES
 from tests.text.fixtures.keep_terms import KEEP_TERMS
 
@@ -103,6 +110,33 @@ def test_every_row_is_kept_or_quarantined_with_a_reason():
     assert sum(result.audit["quarantine_reasons"].values()) == 6
 
 
+def test_a_batch_equals_its_reports_cleaned_one_by_one(phi_manifest):
+    rng = np.random.default_rng(2)
+    texts = [*phi_manifest["report"].head(40), *(r for r, _ in UNUSABLE), None]
+    texts += [garble(rng, GOOD_EN * 3), GOOD_ZH, GOOD_EN]
+    order = rng.permutation(len(texts))
+    texts = [texts[i] for i in order]
+    params = CleanReportsParams()
+    batch = clean_batch(texts, params)
+    assert batch == [clean_report(text, params) for text in texts]
+    reasons = {r.quarantine_reason for r in batch} - {None}
+    assert {reason for _, reason in UNUSABLE} <= reasons
+
+
+def test_cleaning_makes_no_reference_cycles_and_puts_the_collector_back(phi_manifest):
+    """The collector is paused while a manifest is cleaned: that is only safe without cycles."""
+    gc.collect()
+    gc.disable()
+    try:
+        clean_reports(phi_manifest, CleanReportsParams(), progress=True)
+        assert gc.collect() == 0
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+    clean_reports(manifest([GOOD_EN]), CleanReportsParams(), progress=False)
+    assert gc.isenabled()
+
+
 def test_reports_frame_columns_and_types():
     result = clean_reports(manifest([GOOD_ZH, GOOD_EN]), CleanReportsParams(), progress=False)
     frame = result.reports
@@ -137,6 +171,7 @@ def test_parallel_cleaning_gives_the_same_result(monkeypatch, phi_manifest):
     rows = phi_manifest.head(60)
     one = clean_reports(rows, CleanReportsParams(workers=1), progress=False)
     monkeypatch.setattr(clean_module, "PARALLEL_MIN_ROWS", 1)
+    monkeypatch.setattr(clean_module, "BATCH_ROWS", 7)  # several batches for the two workers
     two = clean_reports(rows, CleanReportsParams(workers=2), progress=False)
     pd.testing.assert_frame_equal(one.reports, two.reports)
     assert one.audit == two.audit
