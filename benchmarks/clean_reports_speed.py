@@ -3,8 +3,9 @@
 Reports are written as the synthetic clinic writes them (the demo's language mix and noise; no
 images rendered). Baselines measured in the same run: normalisation alone, a naive pass of a
 few PHI regexes, and ``clean_report`` called once per report (every stage per report, the
-garbage collector running), against which the manifest path's batching shows. Time is CPU time of this one process, so the figure is per core even when
-other work shares the machine. Target (issue #4): at least 5,000 reports/s per core.
+garbage collector running), against which the manifest path's batching shows. Time is CPU time
+of this one process, so the figure is per core even when other work shares the machine.
+Target (issue #4): at least 5,000 reports/s per core.
 
     .venv/bin/python benchmarks/clean_reports_speed.py [--reports 20000]
 """
