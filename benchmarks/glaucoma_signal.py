@@ -33,7 +33,7 @@ from sklearn.preprocessing import StandardScaler
 from timm.layers import GroupNorm
 from tqdm import tqdm
 
-from retclip.config import load_params
+from retclip.config import Params, load_params
 from retclip.model.encoders import build_image_tower
 from retclip.model.preprocessing import photo_to_model_input
 from retclip.model.retclip import RetClip
@@ -45,9 +45,8 @@ TASKS = {
 }
 
 
-def load_eyes(clinic: Path, model: RetClip) -> tuple[pd.DataFrame, torch.Tensor]:
+def load_eyes(clinic: Path, model: RetClip, params: Params) -> tuple[pd.DataFrame, torch.Tensor]:
     """The clinic's usable eyes (no injected defect) as the model's training input."""
-    params = load_params(Path("params.yaml"))
     eyes = pd.read_csv(clinic / "truth" / "eyes.csv", dtype={"patient_id": str, "image": str})
     eyes = eyes[eyes["defect"].isna()].reset_index(drop=True)
     pixels = [
@@ -146,8 +145,9 @@ def main() -> None:
     torch.manual_seed(0)
     model = RetClip.from_pretrained(args.model / "model")
     random_init = RetClip(model.config)
-    train, x_train = load_eyes(args.train_clinic, model)
-    test, x_test = load_eyes(args.test_clinic, model)
+    params = load_params(Path("params.yaml"))
+    train, x_train = load_eyes(args.train_clinic, model, params)
+    test, x_test = load_eyes(args.test_clinic, model, params)
     texts, text_rows = text_embeddings(model, train, args.reports, args.tokenizer)
     features = {
         "pre-trained": (eye_embeddings(model, train, x_train), eye_embeddings(model, test, x_test)),

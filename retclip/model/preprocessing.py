@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,10 @@ def to_model_input(image: Image.Image, size: int, local_contrast: bool = False) 
     return (pixels - _MEAN) / _STD
 
 
+FIELD_OF_VIEW_LEVEL = 0.08
+"""A pixel whose R + G + B (each 0..1) exceeds this is inside the fundus' field of view."""
+
+
 def local_contrast_filter(
     pixels: np.ndarray, sigma: float = 1 / 30, gain: float = 4.0, clip: bool = False
 ) -> np.ndarray:
@@ -48,7 +53,7 @@ def local_contrast_filter(
     ``benchmarks/local_contrast_signal.py`` measures the glaucoma signal each variant keeps.
     """
     _, height, width = pixels.shape
-    inside = (pixels.sum(0) > 0.08).astype(np.float32)
+    inside = (pixels.sum(0) > FIELD_OF_VIEW_LEVEL).astype(np.float32)
     rows, cols = _gaussian(height, height * sigma), _gaussian(width, width * sigma)
 
     def blur(x: np.ndarray) -> np.ndarray:
@@ -72,15 +77,21 @@ def _gaussian(n: int, sigma: float) -> np.ndarray:
     return matrix
 
 
-def decode_to_model_input(data: bytes, size: int, local_contrast: bool = False) -> np.ndarray:
+def decode_to_model_input(
+    data: bytes,
+    size: int,
+    local_contrast: bool = False,
+    camera: Callable[[Image.Image], Image.Image] | None = None,
+) -> np.ndarray:
     """Decode encoded image bytes (e.g. a shard member) and convert them for the model.
 
     A JPEG is decoded at the smallest DCT scale that still covers ``size`` (Pillow's draft mode,
     as preprocessing does): a 512-pixel eye decodes at 256 for a 224 model, about twice as fast.
+    ``camera`` changes the decoded photograph before it is resized (training augmentation).
     """
     with Image.open(io.BytesIO(data)) as image:
         image.draft("RGB", (size, size))
-        return to_model_input(image, size, local_contrast)
+        return to_model_input(camera(image) if camera else image, size, local_contrast)
 
 
 def photo_to_model_input(

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-LINES_REMEMBERED = 50_000
-"""Lines whose verdict a filter remembers (then it starts afresh): a few megabytes at most."""
+from retclip.text.memo import remember
 
 
 class BoilerplateFilter:
@@ -46,12 +45,10 @@ class BoilerplateFilter:
     def _keeps(self, line: str) -> bool:
         keeps = self._verdicts.get(line)
         if keeps is None:
-            if len(self._verdicts) >= LINES_REMEMBERED:
-                self._verdicts.clear()
             keeps = not (self._starts is not None and self._starts.match(line)) and (
                 self._template.fullmatch(line) is None
             )
-            self._verdicts[line] = keeps
+            remember(self._verdicts, line, keeps)
         return keeps
 
 

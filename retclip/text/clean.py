@@ -154,7 +154,7 @@ def _set_aside(
         if reason is None:
             going_on.append(d)
         else:
-            results[d.row] = _unusable(reason, count_by_type(d.spans), d.spans, d.lang)
+            results[d.row] = _unusable(reason, d.spans, d.lang)
     return going_on
 
 
@@ -183,16 +183,14 @@ def _length_reason(body: str, params: CleanReportsParams) -> str | None:
     return None
 
 
-def _unusable(
-    reason: str, counts: dict[str, int], spans: list[PhiSpan], lang: str | None
-) -> CleanedReport:
+def _unusable(reason: str, spans: list[PhiSpan], lang: str | None) -> CleanedReport:
     return CleanedReport(
         lang=lang,
         left_text="",
         right_text="",
         patient_text="",
         full_text="",
-        phi_counts=counts,
+        phi_counts=count_by_type(spans),
         phi_spans=tuple(spans),
         quarantine_reason=reason,
     )
@@ -210,7 +208,7 @@ def clean_reports(
     if missing:
         raise ValueError(f"the manifest has no column {', '.join(missing)}")
     texts = manifest["report"].tolist()
-    with cyclic_gc_paused():
+    with _cyclic_gc_paused():
         cleaned = list(
             tqdm(
                 _clean_all(texts, params),
@@ -239,7 +237,7 @@ def clean_reports(
 
 
 @contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
+def _cyclic_gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector, then put it back as it was.
 
     Cleaning makes no reference cycles (a test checks), only many small objects that live

@@ -12,6 +12,8 @@ import html
 import re
 import unicodedata
 
+from retclip.text.memo import remember
+
 FILLER = "\x00"
 """Stands in for removed characters until :func:`tidy` deletes it; never in a final text."""
 
@@ -87,11 +89,7 @@ _FILLED: dict[str, str] = {}
 def _markup_to_filler(match: re.Match[str]) -> str:
     found = match.group()
     filled = _FILLED.get(found)
-    if filled is None:
-        filled = _fill(match)
-        if len(_FILLED) < 10_000:
-            _FILLED[found] = filled
-    return filled
+    return remember(_FILLED, found, _fill(match)) if filled is None else filled
 
 
 def _fill(match: re.Match[str]) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from retclip.text.memo import remember
 from retclip.text.trie import trie_pattern
 
 _MARKERS = {
@@ -74,11 +75,7 @@ def split_sections(text: str) -> Sections:
     eye: str | None = None
     pending = ""  # a heading alone on its line ("建议：") labels the next line
     for line in text.split("\n"):
-        read = _READ.get((line, eye))
-        if read is None:
-            if len(_READ) >= LINES_REMEMBERED:
-                _READ.clear()
-            read = _READ[line, eye] = _read_line(line, eye)
+        read = _READ.get((line, eye)) or remember(_READ, (line, eye), _read_line(line, eye))
         heading, alone, impression, parts, eye = read
         label = pending if heading is None else heading
         pending = heading if alone else ""
@@ -99,8 +96,6 @@ def split_sections(text: str) -> Sections:
     )
 
 
-LINES_REMEMBERED = 50_000
-"""Lines whose reading is remembered (then it starts afresh): reports repeat most lines."""
 _READ: dict[tuple[str, str | None], tuple] = {}
 
 

@@ -11,9 +11,9 @@ are drawn from a generator seeded by ``(seed, epoch, position)``, so they repeat
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from PIL import Image
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from retclip.data.shards import iter_samples
-from retclip.model.preprocessing import decode_to_model_input, to_model_input
+from retclip.model.preprocessing import FIELD_OF_VIEW_LEVEL, decode_to_model_input
 
 SIDES = ("left", "right")
 TEXT_COLUMNS = ("patient_text", "left_text", "right_text")
@@ -195,12 +195,10 @@ class PatientStream(IterableDataset):
 
     def pixels(self, encoded: bytes, rng: np.random.Generator) -> np.ndarray:
         """One eye's model input; with ``photometric_aug`` each eye gets its own camera."""
-        if not self.photometric_aug:
-            return decode_to_model_input(encoded, self.image_size, self.local_contrast)
-        with Image.open(io.BytesIO(encoded)) as image:
-            image.draft("RGB", (self.image_size, self.image_size))
-            jittered = jitter_camera(image, rng, self.photometric_aug)
-        return to_model_input(jittered, self.image_size, self.local_contrast)
+        camera = None
+        if self.photometric_aug:
+            camera = partial(jitter_camera, rng=rng, strength=self.photometric_aug)
+        return decode_to_model_input(encoded, self.image_size, self.local_contrast, camera)
 
 
 AUGMENT_STREAM = 0xA06  # a separate random stream: dropout and flip draws stay as they were
@@ -223,7 +221,7 @@ def jitter_camera(image: Image.Image, rng: np.random.Generator, strength: float)
     x0 = int(rng.integers(0, width - crop_w + 1))
     y0 = int(rng.integers(0, height - crop_h + 1))
     x = np.asarray(image.crop((x0, y0, x0 + crop_w, y0 + crop_h)), dtype=np.float32) / 255.0
-    inside = x.sum(-1) > 0.08
+    inside = x.sum(-1) > FIELD_OF_VIEW_LEVEL
     if inside.sum() < 16:
         return image
     low, high = 1 - strength, 1 + strength
