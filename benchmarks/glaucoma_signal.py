@@ -6,9 +6,9 @@ every row, in the same run. Image rows train on the demo clinic's eyes (``data/r
 on the evaluation clinic's (``outputs/eval_clinic``); the text row is a 5-fold probe on the demo
 clinic's cleaned eye texts. Task: glaucoma = suspect or worse (C/D >= 0.55), AUROC.
 
-1. Supervised from scratch on the pre-training input (96 px, local contrast): the tiny preset's
-   ViT image tower, and a small CNN (timm ``resnet10t`` at half width with GroupNorm). Is the
-   signal in the input, and can each tower learn it?
+1. Supervised from scratch on the pre-training input (96 px, local contrast): the image towers of
+   the ``tiny`` preset (a ViT) and of ``tiny-cnn`` (timm ``resnet10t`` at half width with
+   GroupNorm). Is the signal in the input, and can each tower learn it?
 2. Linear probes on the pre-trained model's eye and text embeddings and on a random-init
    model's eye embeddings: what pre-training kept.
 
@@ -18,22 +18,22 @@ clinic's cleaned eye texts. Task: glaucoma = suspect or worse (C/D >= 0.55), AUR
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import timm
 import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import cross_val_predict
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
-from timm.layers import GroupNorm
 from tqdm import tqdm
 
 from retclip.config import Params, load_params
+from retclip.model.config import PRESETS
 from retclip.model.encoders import build_image_tower
 from retclip.model.preprocessing import photo_to_model_input
 from retclip.model.retclip import RetClip
@@ -61,15 +61,6 @@ def load_eyes(clinic: Path, model: RetClip, params: Params) -> tuple[pd.DataFram
         for image in tqdm(eyes["image"], desc=clinic.name, unit="eye")
     ]
     return eyes, torch.from_numpy(np.stack(pixels))
-
-
-def small_cnn() -> torch.nn.Module:
-    """ResNet-10-T at half width; GroupNorm, because batch statistics would break the exact
-    equality of ranks and accumulation that pre-training guarantees."""
-    norm = partial(GroupNorm, num_groups=4)
-    return timm.create_model(
-        "resnet10t", num_classes=1, channels=(32, 64, 128, 256), stem_width=16, norm_layer=norm
-    )
 
 
 def supervised(
@@ -156,9 +147,12 @@ def main() -> None:
             eye_embeddings(random_init, test, x_test),
         ),
     }
+    size = model.config.image.image_size
     towers = {
-        "ViT tower of the preset": lambda: build_image_tower(model.config.image, 1),
-        "ResNet-10-T, half, GroupNorm": small_cnn,
+        f"{name} ({PRESETS[name].image.timm_name})": partial(
+            build_image_tower, replace(PRESETS[name].image, image_size=size), 1
+        )
+        for name in ("tiny", "tiny-cnn")
     }
     rows: dict[str, dict[str, float]] = {}
     for task, label in TASKS.items():

@@ -149,7 +149,7 @@ STAGES: dict[str, tuple[str, list[Option]]] = {
                     "help": "continue exactly from the last checkpoint in --out",
                 },
             ),
-            (("--preset",), {"choices": ["tiny", "paper"], "help": "model size"}),
+            (("--preset",), {"choices": ["tiny", "tiny-cnn", "paper"], "help": "model size"}),
         ],
     ),
     "eval-clinic": (

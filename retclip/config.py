@@ -118,11 +118,13 @@ class PretrainParams(_Section):
     together): it sets the negatives, so the loss does not depend on how the batch is split.
     """
 
-    preset: Literal["tiny", "paper"] = "tiny"
+    preset: Literal["tiny", "tiny-cnn", "paper"] = "tiny"
     image_size: int | None = Field(None, ge=32)  # None: the preset's (tiny 96, paper 224)
     embed_dim: int | None = Field(None, ge=8)  # None: the preset's (tiny 128, paper 512)
     image_weights: str | None = None  # local timm or OpenAI-CLIP image tower weights
     text_weights: str | None = None  # local Hugging Face BERT weights (file or folder)
+    text_mlm_steps: int = Field(0, ge=0)  # masked-LM warm-up of the text tower on the reports
+    lock_text: bool = False  # the text tower (not its heads) is frozen in contrastive training
     epochs: int = Field(3, ge=1)
     max_steps: int | None = Field(None, ge=1)  # stop early; the schedule still spans `epochs`
     batch_size: int = Field(32, ge=2)

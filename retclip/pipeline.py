@@ -130,7 +130,7 @@ def pretrain(
     import functools
     import os
 
-    from retclip.text.tokenizer import encode, load_backend
+    from retclip.text.tokenizer import MASK, encode, load_backend
     from retclip.train import train
 
     images, reports, tokenizer, out = Path(images), Path(reports), Path(tokenizer), Path(out)
@@ -151,6 +151,7 @@ def pretrain(
         tokenizer_dir=tokenizer,
         resume=resume,
         progress=progress,
+        mask_token_id=backend.token_to_id(MASK),
     )
     if os.environ.get("RANK", "0") == "0":
         write_json(
@@ -162,6 +163,7 @@ def pretrain(
                 "without_report": result.without_report,
                 "first_loss": result.first_loss,
                 "last_loss": result.last_loss,
+                "text_mlm_loss": result.text_mlm_loss,
             },
         )
         write_lineage(

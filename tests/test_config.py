@@ -10,7 +10,9 @@ def test_params_yaml_and_paper_config_load():
     demo = load_params(REPO / "params.yaml")
     paper = load_params(REPO / "configs" / "paper.yaml")
     assert demo.synth.image_size == (512, 384)
-    assert demo.pretrain.preset == "tiny"
+    assert demo.pretrain.preset == "tiny-cnn"
+    assert demo.pretrain.text_mlm_steps > 0 and demo.pretrain.lock_text
+    assert paper.pretrain.text_mlm_steps == 0 and not paper.pretrain.lock_text
     assert (paper.pretrain.preset, paper.pretrain.lr, paper.pretrain.batch_size) == (
         "paper",
         3e-5,

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import timm
 import torch
 from safetensors.torch import load_file
-from timm.models.vision_transformer import checkpoint_filter_fn
+from timm.layers import GroupNorm
+from timm.models.vision_transformer import VisionTransformer, checkpoint_filter_fn
 from torch import nn
 from transformers import BertConfig, BertModel
 
 from retclip.model.config import ImageTowerConfig, TextTowerConfig
 from retclip.model.weights import check_state_dict
 
+RESNET_NORM_GROUPS = 4
+
 
 def build_image_tower(config: ImageTowerConfig, embed_dim: int) -> nn.Module:
-    """A timm ViT whose head is the CLIP projection: ``Linear(width, embed_dim, bias=False)``.
+    """A timm ViT (or ResNet) whose head is the CLIP projection: ``Linear(width, embed_dim,
+    bias=False)``.
 
     timm's own head has a bias; the released checkpoint's ``proj`` has none, so the head is
     replaced (initialised like CLIP's ``proj``: normal with std ``width ** -0.5``).
     """
+    if config.architecture == "resnet":
+        return _resnet_tower(config, embed_dim)
     tower = timm.create_model(
         config.timm_name,
         pretrained=False,
@@ -34,6 +41,21 @@ def build_image_tower(config: ImageTowerConfig, embed_dim: int) -> nn.Module:
     )
     tower.head = nn.Linear(config.width, embed_dim, bias=False)
     nn.init.normal_(tower.head.weight, std=config.width**-0.5)
+    return tower
+
+
+def _resnet_tower(config: ImageTowerConfig, embed_dim: int) -> nn.Module:
+    """A timm ResNet, stage widths halving back from ``width``, GroupNorm, head ``fc``."""
+    tower = timm.create_model(
+        config.timm_name,
+        pretrained=False,
+        num_classes=embed_dim,
+        channels=tuple(config.width // 2**i for i in (3, 2, 1, 0)),
+        stem_width=config.width // 16,
+        norm_layer=partial(GroupNorm, num_groups=RESNET_NORM_GROUPS),
+    )
+    tower.fc = nn.Linear(config.width, embed_dim, bias=False)
+    nn.init.normal_(tower.fc.weight, std=config.width**-0.5)
     return tower
 
 
@@ -83,15 +105,18 @@ def _strip(state: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tenso
 
 
 def load_image_weights(tower: nn.Module, path: Path) -> None:
-    """Local image weights in timm layout or OpenAI-CLIP layout (``visual.*``, converted by timm).
+    """Local image weights in timm layout or, for a ViT, OpenAI-CLIP layout (``visual.*``,
+    converted by timm).
 
     The head must have no bias (or a zero one, which timm's CLIP conversion adds).
     """
     state = _strip(read_state_dict(path), "module.")
     if "visual.class_embedding" not in state:
         state = _strip(state, "visual.")
-    state = checkpoint_filter_fn(state, tower)
+    if isinstance(tower, VisionTransformer):
+        state = checkpoint_filter_fn(state, tower)
     bias = state.pop("head.bias", None)
+    bias = state.pop("fc.bias", None) if bias is None else bias
     if bias is not None and bool(bias.any()):
         raise ValueError(f"{path}: the image head has a non-zero bias; RET-CLIP's proj has none")
     check_state_dict(tower, state, str(path))

@@ -33,6 +33,7 @@ from retclip.train.checkpoint import (
     save_checkpoint,
 )
 from retclip.train.data import (
+    TEXT_COLUMNS,
     DataError,
     PatientIndex,
     PatientStream,
@@ -43,6 +44,7 @@ from retclip.train.data import (
 from retclip.train.distributed import DistEnv, distributed
 from retclip.train.metrics import MetricsLog, plot_losses
 from retclip.train.optim import build_optimizer, warmup_cosine
+from retclip.train.text_warmup import warm_up_text_tower
 
 MODEL_DIR = "model"
 CHECKPOINT_DIR = "checkpoints"
@@ -64,6 +66,7 @@ class TrainResult:
     first_loss: float | None  # of the first step this invocation ran
     last_loss: float | None
     checkpoint: Path | None
+    text_mlm_loss: tuple[float, float] | None = None  # first and last step of the text warm-up
 
 
 def train(
@@ -77,12 +80,14 @@ def train(
     resume: bool = False,
     progress: bool = True,
     device: str | None = None,
+    mask_token_id: int | None = None,
 ) -> TrainResult:
     """Pre-train on the preprocess output ``images`` and the cleaned ``reports`` table.
 
     Writes ``out/model`` (config.json, model.safetensors, the tokenizer's files),
     ``out/checkpoints``, ``out/metrics.jsonl`` and ``out/loss.png``. Under ``torchrun`` every rank
     calls this; only rank 0 writes. ``device`` forces ``"cpu"`` or ``"cuda"``.
+    ``mask_token_id`` (the tokenizer's ``[MASK]``) is needed by the text warm-up only.
     """
     deterministic = torch.are_deterministic_algorithms_enabled()
     threads = torch.get_num_threads()
@@ -102,6 +107,7 @@ def train(
                 tokenizer_dir,
                 resume,
                 progress,
+                mask_token_id,
             )
         finally:
             torch.use_deterministic_algorithms(deterministic)
@@ -119,6 +125,7 @@ def _train(
     tokenizer_dir: Path | None,
     resume: bool,
     progress: bool,
+    mask_token_id: int | None,
 ) -> TrainResult:
     # -- data: the global batch is split over ranks and accumulation steps ----------------------
     index = PatientIndex.load(images, reports)
@@ -152,8 +159,26 @@ def _train(
     torch.manual_seed(params.seed)  # the same initial weights on every rank
     model = RetClip(config)
     model.load_tower_weights(image=params.image_weights, text=params.text_weights)
-    model.set_grad_checkpointing(params.grad_checkpointing)
     model.to(env.device)
+    checkpoints = out / CHECKPOINT_DIR
+    last_checkpoint = latest_checkpoint(checkpoints)
+    mlm_losses = []
+    if params.text_mlm_steps and last_checkpoint is None:  # a checkpoint holds the warmed tower
+        if mask_token_id is None:
+            raise ValueError("pretrain.text_mlm_steps needs the tokenizer's [MASK] token id")
+        texts = [text for column in TEXT_COLUMNS for text in reports[column].dropna() if text]
+        mlm_losses = warm_up_text_tower(
+            model.bert,
+            texts,
+            text_encoder,
+            mask_token_id,
+            params.text_mlm_steps,
+            params.lr,
+            params.seed,
+            progress and env.is_main,
+        )
+    model.bert.requires_grad_(not params.lock_text)
+    model.set_grad_checkpointing(params.grad_checkpointing)
     cuda = env.device.type == "cuda"
     optimizer = build_optimizer(
         model, params.lr, params.weight_decay, params.betas, params.eps, fused=cuda
@@ -173,8 +198,6 @@ def _train(
 
     # -- resume: weights, optimiser, schedule, RNG and data position ---------------------------
     run_params = params.model_dump(mode="json")
-    checkpoints = out / CHECKPOINT_DIR
-    last_checkpoint = latest_checkpoint(checkpoints)
     step = 0
     if last_checkpoint is not None and not resume:
         raise CheckpointError(
@@ -320,6 +343,7 @@ def _train(
         first_loss=first_loss,
         last_loss=last_loss,
         checkpoint=last_checkpoint,
+        text_mlm_loss=(mlm_losses[0], mlm_losses[-1]) if mlm_losses else None,
     )
 
 

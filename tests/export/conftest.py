@@ -35,16 +35,14 @@ CORPUS = [
 EVALUATION_TABLE = "| metric | value |\n|---|---|\n| AUROC | 0.91 ± 0.02 |"
 
 
-def make_model(root: Path, seed: int) -> Path:
+def make_model(root: Path, seed: int, name: str = "tiny") -> Path:
     """``root/pretrain/model`` (weights, config, tokenizer) and the pretrain stage's records."""
     tokenizer = train_wordpiece(
         CORPUS, TokenizerParams(vocab_size=100, min_frequency=1), root / "tokenizer"
     )
     vocab = Tokenizer.from_file(str(tokenizer / "tokenizer.json")).get_vocab_size()
     torch.manual_seed(seed)
-    config = preset(
-        "tiny", vocab_size=vocab, context_length=CONTEXT, image_size=IMAGE, embed_dim=32
-    )
+    config = preset(name, vocab_size=vocab, context_length=CONTEXT, image_size=IMAGE, embed_dim=32)
     stage = root / "pretrain"
     RetClip(config).save_pretrained(stage / "model", tokenizer)
     raw = {"dvc_file": "data.dvc", "md5": RAW_MD5}

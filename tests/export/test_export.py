@@ -100,6 +100,16 @@ def test_parity_is_recorded_per_batch_size_and_output_and_within_tolerance(expor
     assert 0 < parity["int8"]["max_abs_diff"] < 0.1  # quantised, yet the same model
 
 
+def test_a_cnn_image_tower_exports_within_tolerance(tmp_path):
+    info = run_export(make_model(tmp_path, seed=2, name="tiny-cnn"), tmp_path / "export")
+    parity = json.loads((tmp_path / "export" / "parity.json").read_text("utf-8"))
+    assert parity["fp32"]["enforced"] and parity["fp32"]["max_abs_diff"] <= parity["atol"]
+    graph = onnx.load(tmp_path / "export" / GRAPHS["image"], load_external_data=False)
+    convolutions = [node for node in graph.graph.node if node.op_type == "Conv"]
+    assert len(convolutions) >= 10  # the ResNet itself (a ViT has one: its patch embedding)
+    assert "image.onnx" in info["files"]
+
+
 def test_parity_figures_are_reproducible_on_any_thread_count(pretrain_dir, export_dir):
     model = RetClip.from_pretrained(pretrain_dir / "model")
     graphs = {name: export_dir / graph for name, graph in GRAPHS.items()}

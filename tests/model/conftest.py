@@ -10,10 +10,13 @@ from retclip.model import RetClip, preset
 VOCAB, LENGTH, SIZE = 64, 12, 32
 
 
-def tiny_model(seed: int = 0, **overrides) -> RetClip:
+TINY_PRESETS = ("tiny", "tiny-cnn")  # a ViT and a ResNet image tower
+
+
+def tiny_model(seed: int = 0, name: str = "tiny", **overrides) -> RetClip:
     torch.manual_seed(seed)
     config = preset(
-        "tiny", vocab_size=VOCAB, context_length=LENGTH, image_size=SIZE, embed_dim=32, **overrides
+        name, vocab_size=VOCAB, context_length=LENGTH, image_size=SIZE, embed_dim=32, **overrides
     )
     return RetClip(config)
 
@@ -39,6 +42,6 @@ def random_batch(
     }
 
 
-@pytest.fixture
-def model() -> RetClip:
-    return tiny_model()
+@pytest.fixture(params=TINY_PRESETS)
+def model(request) -> RetClip:
+    return tiny_model(name=request.param)

@@ -15,7 +15,7 @@ from retclip.model import RetClip, preset
 from retclip.model.config import CLIP_MEAN, CLIP_STD, ModelConfig
 from retclip.model.preprocessing import to_model_input
 from retclip.model.weights import WeightsMismatchError
-from tests.model.conftest import random_batch, tiny_model
+from tests.model.conftest import TINY_PRESETS, random_batch, tiny_model
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
 REFERENCE_KEYS = REFERENCE / "retclip_reference_keys.json"
@@ -94,10 +94,11 @@ def test_the_missing_eye_embedding_learns_from_one_eye_patients(model):
     assert model.missing_eye.grad[1].abs().sum() == 0
 
 
-def test_gradient_checkpointing_gives_the_same_gradients():
+@pytest.mark.parametrize("name", TINY_PRESETS)
+def test_gradient_checkpointing_gives_the_same_gradients(name):
     grads = []
     for enable in (False, True):
-        model = tiny_model()
+        model = tiny_model(name=name)
         model.set_grad_checkpointing(enable)
         out = model(**random_batch(3, seed=4))
         (out.images["patient"] * out.texts["patient"]).sum().backward()
@@ -142,7 +143,7 @@ def test_weights_of_another_configuration_name_the_mismatched_keys(model, tmp_pa
 
 
 def test_tower_weights_load_from_local_files(model, tmp_path):
-    other = tiny_model(seed=9)
+    other = tiny_model(seed=9, name=model.config.preset)
     image = {f"visual.{k}": v for k, v in other.visual.state_dict().items()}
     save_file(image, tmp_path / "image.safetensors")
     other.bert.save_pretrained(tmp_path / "bert")
@@ -153,6 +154,27 @@ def test_tower_weights_load_from_local_files(model, tmp_path):
         ):
             assert torch.equal(a, b), key
     assert not torch.equal(model.text_projection[0].weight, other.text_projection[0].weight)
+
+
+def test_image_weights_with_a_head_bias_are_refused(model, tmp_path):
+    state = {f"visual.{k}": v for k, v in model.visual.state_dict().items()}
+    head = "head" if model.config.image.architecture == "vit" else "fc"
+    state[f"visual.{head}.bias"] = torch.ones(32)
+    save_file(state, tmp_path / "image.safetensors")
+    with pytest.raises(ValueError, match="non-zero bias"):
+        model.load_tower_weights(image=tmp_path / "image.safetensors")
+
+
+def test_the_cnn_preset_has_a_resnet_image_tower_with_group_norm():
+    model = tiny_model(name="tiny-cnn")
+    assert type(model.visual).__name__ == "ResNet"
+    norms = [type(m).__name__ for m in model.visual.modules() if "Norm" in type(m).__name__]
+    assert norms and set(norms) == {"GroupNorm"}  # no batch statistics: ranks stay exact
+    assert model.visual.fc.bias is None and model.visual.fc.in_features == 256
+    with pytest.raises(ValueError, match="multiple of 16"):
+        ModelConfig.from_dict(
+            {**model.config.to_dict(), "image": {"architecture": "resnet", "width": 100}}
+        )
 
 
 def test_config_round_trips_through_json():

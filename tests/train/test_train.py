@@ -23,7 +23,7 @@ from retclip.train.checkpoint import CheckpointError
 from tests.train.conftest import Clinic, tiny_params
 
 
-def run(clinic: Clinic, out, resume: bool = False, **overrides):
+def run(clinic: Clinic, out, resume: bool = False, mask_token_id: int | None = None, **overrides):
     return train(
         clinic.images,
         clinic.train_reports,
@@ -34,6 +34,7 @@ def run(clinic: Clinic, out, resume: bool = False, **overrides):
         resume=resume,
         progress=False,
         device="cpu",
+        mask_token_id=mask_token_id,
     )
 
 
@@ -133,6 +134,26 @@ def test_an_interrupted_run_resumes_to_the_same_weights(clinic, tmp_path):
     ]
     losses = [[json.loads(line)["loss"] for line in lines] for lines in metrics]
     assert losses[0] == losses[1]
+
+
+def test_a_warmed_up_and_locked_text_tower_stays_as_warmed_up_and_resumes_exactly(clinic, tmp_path):
+    settings = {"text_mlm_steps": 4, "lock_text": True, "checkpoint_every": 2, "mask_token_id": 3}
+    whole = run(clinic, tmp_path / "whole", max_steps=4, **settings)
+    part = run(clinic, tmp_path / "part", max_steps=2, **settings)
+    after_4, after_2 = weights(whole.model_dir), weights(part.model_dir)
+    resumed = run(clinic, tmp_path / "part", resume=True, max_steps=4, **settings)
+    blank = run(clinic, tmp_path / "blank", max_steps=2, lock_text=True)
+    assert whole.text_mlm_loss is not None and part.text_mlm_loss == whole.text_mlm_loss
+    assert resumed.text_mlm_loss is None  # the checkpoint holds the warmed tower
+    blank_2 = weights(blank.model_dir)
+    tower = [k for k in after_4 if k.startswith("bert.")]
+    assert all(torch.equal(after_4[k], after_2[k]) for k in tower)  # locked
+    assert not torch.equal(after_4["text_projection.0.weight"], after_2["text_projection.0.weight"])
+    assert not all(torch.equal(after_4[k], blank_2[k]) for k in tower)  # the warm-up changed it
+    resumed_4 = weights(resumed.model_dir)
+    assert all(torch.equal(after_4[k], resumed_4[k]) for k in after_4)
+    with pytest.raises(ValueError, match=r"\[MASK\]"):
+        run(clinic, tmp_path / "no_mask", max_steps=1, text_mlm_steps=1)
 
 
 def test_a_non_finite_loss_stops_the_run_and_keeps_the_last_good_checkpoint(

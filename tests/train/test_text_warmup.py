@@ -1,0 +1,62 @@
+"""The text tower's masked-LM warm-up: BERT's corruption, learning, and exact repetition."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from retclip.model import preset
+from retclip.model.encoders import build_text_tower
+from retclip.train.text_warmup import IGNORE, _mask_tokens, warm_up_text_tower
+from tests.train.conftest import Clinic
+
+MASK_ID = 3  # the stand-in vocabulary has no [MASK]; any id the texts do not use will do
+
+
+def test_only_word_tokens_are_corrupted_in_bert_s_proportions():
+    lengths = torch.randint(4, 40, (4000, 1), generator=torch.Generator().manual_seed(0))
+    position = torch.arange(40).expand(4000, 40)
+    mask = (position < lengths).long()
+    ids = torch.where(position == 0, 1, torch.randint(10, 500, (4000, 40))) * mask
+    ids[position == lengths - 1] = 2  # [SEP]
+    inputs, labels = _mask_tokens(ids, mask, 7, torch.Generator().manual_seed(1))
+    words = (position > 0) & (position < lengths - 1)
+    picked = labels != IGNORE
+    assert not (picked & ~words).any()  # never [CLS], [SEP] or padding
+    assert torch.equal(labels[picked], ids[picked])
+    assert torch.equal(inputs[~picked], ids[~picked])
+    assert abs(picked.sum() / words.sum() - 0.15) < 0.01
+    masked = (inputs[picked] == 7).float().mean()
+    kept = (inputs[picked] == ids[picked]).float().mean()
+    assert abs(masked - 0.8) < 0.02 and abs(kept - 0.1) < 0.02
+    assert (inputs[picked] >= 10).logical_or(inputs[picked] == 7).all()  # swaps are words
+
+
+def _fresh_tower(clinic: Clinic) -> torch.nn.Module:
+    torch.manual_seed(0)
+    return build_text_tower(preset("tiny", vocab_size=clinic.encoder.vocab_size).text)
+
+
+def _warm_up(clinic: Clinic, steps: int) -> tuple[torch.nn.Module, list[float]]:
+    bert = _fresh_tower(clinic)
+    texts = [
+        t for c in ("patient_text", "left_text", "right_text") for t in clinic.train_reports[c]
+    ]
+    losses = warm_up_text_tower(bert, texts, clinic.encoder, MASK_ID, steps, 1e-3, 0, False)
+    return bert, losses
+
+
+def test_the_warm_up_learns_the_reports_and_repeats_exactly(clinic):
+    bert, losses = _warm_up(clinic, 60)
+    again, losses_again = _warm_up(clinic, 60)
+    assert len(losses) == 60 and losses == losses_again
+    assert all(
+        torch.equal(a, b) for a, b in zip(bert.parameters(), again.parameters(), strict=True)
+    )
+    assert np.mean(losses[-10:]) < 0.5 * np.mean(losses[:10])
+    untouched = _fresh_tower(clinic)
+    changed = [
+        not torch.equal(a, b)
+        for a, b in zip(bert.parameters(), untouched.parameters(), strict=True)
+    ]
+    assert all(changed)  # the word embeddings too: the MLM decoder is tied to them
