@@ -14,7 +14,7 @@ from typing import Any
 
 from retclip.export.layout import ExportError, ExportInfo
 from retclip.lineage import LINEAGE_FILE, RUN_FILE
-from retclip.model.config import ModelConfig
+from retclip.model.config import ImageTowerConfig, ModelConfig
 
 EVALUATION_TABLE = "table.md"
 
@@ -117,14 +117,22 @@ def _training_data(record: ModelRecord | None) -> str:
     )
 
 
+def _image_tower(image: ImageTowerConfig) -> str:
+    if image.architecture == "resnet":
+        return (
+            f"`{image.timm_name}` (ResNet, GroupNorm), {image.image_size} px, "
+            f"last stage {image.width} channels"
+        )
+    return (
+        f"`{image.timm_name}`, {image.image_size} px, patch {image.patch_size}, "
+        f"width {image.width}, depth {image.depth}, {image.heads} heads"
+    )
+
+
 def _parameters(config: ModelConfig, parameters: dict[str, int], info: ExportInfo) -> str:
     image, text = config.image, config.text
     rows = [
-        (
-            "image tower",
-            f"`{image.timm_name}`, {image.image_size} px, patch {image.patch_size}, "
-            f"width {image.width}, depth {image.depth}, {image.heads} heads",
-        ),
+        ("image tower", _image_tower(image)),
         (
             "text tower",
             f"BERT, vocabulary {text.vocab_size}, hidden {text.hidden_size}, "

@@ -116,7 +116,7 @@ TINY = ModelConfig(
     ),
 )
 # The demo's: at a few hundred patients trained from scratch, a ViT does not resolve the optic
-# cup (README, "Where the glaucoma signal is lost"); a small CNN does.
+# cup (README, "Evaluation"); a small CNN does.
 TINY_CNN = replace(
     TINY,
     preset="tiny-cnn",

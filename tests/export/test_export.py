@@ -108,6 +108,8 @@ def test_a_cnn_image_tower_exports_within_tolerance(tmp_path):
     convolutions = [node for node in graph.graph.node if node.op_type == "Conv"]
     assert len(convolutions) >= 10  # the ResNet itself (a ViT has one: its patch embedding)
     assert "image.onnx" in info["files"]
+    card = (tmp_path / "export" / "model_card.md").read_text("utf-8")
+    assert "`resnet10t` (ResNet, GroupNorm), 32 px, last stage 256 channels" in card
 
 
 def test_parity_figures_are_reproducible_on_any_thread_count(pretrain_dir, export_dir):
