@@ -178,9 +178,10 @@ def main() -> None:
         f"train {len(train)} eyes ({int(glaucoma(train).sum())} glaucoma), test {len(test)} "
         f"eyes ({int(glaucoma(test).sum())} glaucoma); {args.steps} supervised steps"
     )
-    print(f"{'features':<52} {'glaucoma':>9} {'referable DR':>13}")
+    width = max(map(len, rows))
+    print(f"{'features':<{width}} {'glaucoma':>9} {'referable DR':>13}")
     for name, auroc in rows.items():
-        print(f"{name:<52} {auroc['glaucoma']:>9.3f} {auroc['referable DR']:>13.3f}")
+        print(f"{name:<{width}} {auroc['glaucoma']:>9.3f} {auroc['referable DR']:>13.3f}")
 
 
 if __name__ == "__main__":
