@@ -116,7 +116,7 @@ def summary() -> None:
             f"{OUTPUTS}/pretrain/",
             f"RET-CLIP ({trained['patients']} patients, {trained['steps']} "
             f"steps): loss {trained['first_loss']:.3f} -> "
-            f"{trained['last_loss']:.3f}; model/, loss.png",
+            f"{trained['last_loss']:.3f}{_warm_up(trained)}; model/, loss.png",
         ),
         (
             f"{OUTPUTS}/pretrain_patient_only/",
@@ -168,6 +168,14 @@ def _auroc_cell(entry: dict | None) -> str:
     if entry is None or entry["mean"] is None:
         return "-"
     return f"{entry['mean']:.3f} ± {entry['std']:.3f}"
+
+
+def _warm_up(trained: dict) -> str:
+    """The text tower's masked-LM warm-up, when the run had one."""
+    if not trained.get("text_mlm_loss"):
+        return ""
+    first, last = trained["text_mlm_loss"]
+    return f" after a text warm-up (masked-LM loss {first:.3f} -> {last:.3f})"
 
 
 def _count_rows(clinic: Path) -> int:

@@ -163,7 +163,8 @@ def _train(
     checkpoints = out / CHECKPOINT_DIR
     last_checkpoint = latest_checkpoint(checkpoints)
     mlm_losses = []
-    if params.text_mlm_steps and last_checkpoint is None:  # a checkpoint holds the warmed tower
+    # A checkpoint holds the warmed tower. Every rank warms up alike (same seed, same texts).
+    if params.text_mlm_steps and last_checkpoint is None:
         if mask_token_id is None:
             raise ValueError("pretrain.text_mlm_steps needs the tokenizer's [MASK] token id")
         texts = [text for column in TEXT_COLUMNS for text in reports[column].dropna() if text]

@@ -11,6 +11,7 @@ embeddings) and is discarded afterwards.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -25,6 +26,7 @@ from retclip.train.optim import warmup_cosine
 MASK_SHARE = 0.15  # BERT's: of the word tokens, this share is predicted ...
 KEEP_SHARE, RANDOM_SHARE = 0.1, 0.1  # ... of those, kept as they are / replaced by another word
 BATCH_SIZE = 64
+WEIGHT_DECAY = 0.01  # BERT's
 WARMUP_SHARE = 0.05  # of the steps, with a linear rise of the learning rate; cosine after
 IGNORE = -100  # cross-entropy's ignore_index
 
@@ -50,11 +52,15 @@ def warm_up_text_tower(
     parameters = list(bert.parameters()) + [
         p for n, p in head.named_parameters() if n != "predictions.decoder.weight"
     ]
-    optimizer = torch.optim.AdamW(parameters, lr=lr, weight_decay=0.01)
+    groups = [  # BERT's: no weight decay on norms and biases
+        {"params": [p for p in parameters if p.ndim < 2], "weight_decay": 0.0},
+        {"params": [p for p in parameters if p.ndim >= 2], "weight_decay": WEIGHT_DECAY},
+    ]
+    optimizer = torch.optim.AdamW(groups, lr=lr)
     scheduler = warmup_cosine(optimizer, max(1, round(WARMUP_SHARE * steps)), steps)
     bert.train()
     losses = []
-    for _ in tqdm(range(steps), desc="text warm-up (MLM)", unit="step", disable=not progress):
+    for step in tqdm(range(steps), desc="text warm-up (MLM)", unit="step", disable=not progress):
         rows = torch.randint(len(texts), (BATCH_SIZE,), generator=generator).tolist()
         token_ids, mask = (torch.as_tensor(a).long() for a in encode([texts[i] for i in rows]))
         inputs, labels = _mask_tokens(token_ids, mask, mask_id, generator)
@@ -63,6 +69,10 @@ def warm_up_text_tower(
         loss = functional.cross_entropy(
             logits.view(-1, vocab_size), labels.to(device).view(-1), ignore_index=IGNORE
         )
+        if not math.isfinite(loss.item()):
+            raise FloatingPointError(
+                f"text warm-up: the masked-LM loss is {loss.item()} at step {step + 1} of {steps}"
+            )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

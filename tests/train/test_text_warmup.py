@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from retclip.model import preset
@@ -60,3 +61,10 @@ def test_the_warm_up_learns_the_reports_and_repeats_exactly(clinic):
         for a, b in zip(bert.parameters(), untouched.parameters(), strict=True)
     ]
     assert all(changed)  # the word embeddings too: the MLM decoder is tied to them
+
+
+def test_a_non_finite_loss_stops_the_warm_up_with_its_step(clinic):
+    bert = _fresh_tower(clinic)
+    texts = list(clinic.train_reports["patient_text"])
+    with pytest.raises(FloatingPointError, match="masked-LM loss is nan at step 2 of 5"):
+        warm_up_text_tower(bert, texts, clinic.encoder, MASK_ID, 5, float("inf"), 0, False)
