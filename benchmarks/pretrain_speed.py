@@ -2,10 +2,11 @@
 
 Rows, each a full optimiser step (forward, tripartite loss, backward, AdamW) on random inputs:
 
-- ``tiny`` on the CPU, fp32: retclip's step (one image-tower pass over the eyes of both sides,
-  fused attention) against the naive baseline measured in the same run (a separate forward per
-  eye and per text level, eager attention, fp32). CPU rows run in a fresh process each, so the
-  peak resident memory is the row's own.
+- ``tiny`` and ``tiny-cnn`` (the demo's) on the CPU, fp32: retclip's step (one image-tower pass
+  over the eyes of both sides, fused attention; for ``tiny-cnn`` also with the text tower locked,
+  as the demo trains) against the naive baseline measured in the same run (a separate forward
+  per eye and per text level, eager attention, fp32). CPU rows run in a fresh process each, so
+  the peak resident memory is the row's own.
 - ``paper`` on a GPU when there is one: bf16 autocast with gradient checkpointing off and on,
   and the same naive fp32 baseline. Skipped, with the reason, on a machine without CUDA.
 - The training data loader: images/s decoding 512-pixel shard JPEGs to the model size, with 0
@@ -17,6 +18,7 @@ FLOP rate by the GPU's dense bf16 peak (H100 SXM and H200: 989 TFLOPS; H100 PCIe
 or ``--peak-tflops``). Target (issue #5): at least 40% MFU for ``paper`` on one H100.
 
     .venv/bin/python benchmarks/pretrain_speed.py [--steps 20] [--tiny-batch 32] [--paper-batch 128]
+        [--cpu-presets tiny,tiny-cnn]
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from retclip.train.data import PatientIndex, PatientStream, make_loader
 from retclip.train.optim import build_optimizer
 
 CONTEXT = 100  # tokens per text, the reference's training length
-VOCAB = {"tiny": 8000, "paper": 21128}
+VOCAB = {"tiny": 8000, "tiny-cnn": 8000, "paper": 21128}
 PEAK_BF16 = (("H200", 989.4e12), ("H100 PCIe", 756.5e12), ("H100", 989.4e12), ("A100", 312e12))
 
 
@@ -60,6 +62,7 @@ class Row:
     bf16: bool = False
     checkpointing: bool = False
     compile: bool = False
+    lock_text: bool = False
 
 
 def build(row: Row) -> RetClip:
@@ -69,8 +72,9 @@ def build(row: Row) -> RetClip:
     torch.manual_seed(0)
     model = RetClip(config)
     if row.naive:
-        for block in model.visual.blocks:
+        for block in getattr(model.visual, "blocks", ()):  # a ViT's; a ResNet has no attention
             block.attn.fused_attn = False
+    model.bert.requires_grad_(not row.lock_text)
     model.set_grad_checkpointing(row.checkpointing)
     model = model.to(row.device).train()
     return torch.compile(model) if row.compile else model
@@ -258,6 +262,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20, help="timed steps per row")
     parser.add_argument("--tiny-batch", type=int, default=32)
+    parser.add_argument("--cpu-presets", default="tiny,tiny-cnn", help="presets of the CPU rows")
     parser.add_argument("--paper-batch", type=int, default=256, help="the paper's batch")
     parser.add_argument("--loader-patients", type=int, default=256)
     parser.add_argument("--peak-tflops", type=float, help="dense bf16 peak of the GPU")
@@ -267,19 +272,18 @@ def main() -> None:
     warnings.filterwarnings("ignore", message="This DataLoader will create")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads")
 
-    if not args.skip_cpu:
-        rows = [
-            Row("tiny cpu fp32, retclip (one tower pass, SDPA)", "tiny", "cpu", args.tiny_batch),
-            Row(
-                "tiny cpu fp32, naive per eye, eager: BASELINE",
-                "tiny",
-                "cpu",
-                args.tiny_batch,
-                naive=True,
-            ),
-        ]
-        timer = lambda row: (row, measure_in_fresh_process(row, args.steps))  # noqa: E731
-        run_rows("tiny on CPU (peak: resident set)", rows, flops_per_patient("tiny"), None, timer)
+    timer = lambda row: (row, measure_in_fresh_process(row, args.steps))  # noqa: E731
+    for name in [] if args.skip_cpu else args.cpu_presets.split(","):
+        b = args.tiny_batch
+        rows = [Row(f"{name} cpu fp32, retclip (one tower pass, SDPA)", name, "cpu", b)]
+        if name == "tiny-cnn":
+            rows.append(
+                Row(f"{name} cpu fp32, retclip, text tower locked", name, "cpu", b, lock_text=True)
+            )
+        rows.append(
+            Row(f"{name} cpu fp32, naive per eye, eager: BASELINE", name, "cpu", b, naive=True)
+        )
+        run_rows(f"{name} on CPU (peak: resident set)", rows, flops_per_patient(name), None, timer)
 
     if torch.cuda.is_available():
         peak, described = peak_flops(args.peak_tflops)
