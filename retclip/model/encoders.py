@@ -115,8 +115,7 @@ def load_image_weights(tower: nn.Module, path: Path) -> None:
         state = _strip(state, "visual.")
     if isinstance(tower, VisionTransformer):
         state = checkpoint_filter_fn(state, tower)
-    bias = state.pop("head.bias", None)
-    bias = state.pop("fc.bias", None) if bias is None else bias
+    bias = state.pop(f"{tower.pretrained_cfg['classifier']}.bias", None)  # head or fc
     if bias is not None and bool(bias.any()):
         raise ValueError(f"{path}: the image head has a non-zero bias; RET-CLIP's proj has none")
     check_state_dict(tower, state, str(path))

@@ -8,6 +8,7 @@ import torch
 
 from retclip.model import preset
 from retclip.model.encoders import build_text_tower
+from retclip.train.data import TEXT_COLUMNS
 from retclip.train.text_warmup import IGNORE, _mask_tokens, warm_up_text_tower
 from tests.train.conftest import Clinic
 
@@ -40,9 +41,7 @@ def _fresh_tower(clinic: Clinic) -> torch.nn.Module:
 
 def _warm_up(clinic: Clinic, steps: int) -> tuple[torch.nn.Module, list[float]]:
     bert = _fresh_tower(clinic)
-    texts = [
-        t for c in ("patient_text", "left_text", "right_text") for t in clinic.train_reports[c]
-    ]
+    texts = [t for c in TEXT_COLUMNS for t in clinic.train_reports[c]]
     losses = warm_up_text_tower(bert, texts, clinic.encoder, MASK_ID, steps, 1e-3, 0, False)
     return bert, losses
 
