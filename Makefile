@@ -16,7 +16,7 @@ export DAGSTER_HOME
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export DVC_BIN := $(abspath $(DVC))
 
-.PHONY: setup demo test lint ui repro contact-sheet bench lock clean
+.PHONY: setup demo test lint ui repro contact-sheet bench device-wheels lock clean
 
 setup: $(VENV)/.installed $(DVC_VENV)/.installed
 
@@ -76,6 +76,18 @@ bench: setup
 	$(PY) benchmarks/preprocess_speed.py
 	$(PY) benchmarks/clean_reports_speed.py
 	$(PY) benchmarks/tokenizer_train.py
+
+# For benchmarks/gpu_check.sh: wheels of what the GPU machine's own Python lacks (pydantic) or
+# holds at another version than ours (transformers 5.17 lacks activation_checkpointing_enable), at
+# requirements/lock.txt's versions, in .whl/ (ignored), which the device tool's `carry` takes along.
+DEVICE_PYTHON ?= 3.12
+DEVICE_WHEELS := pydantic|pydantic_core|annotated-types|typing-inspection|transformers|timm|regex
+device-wheels: setup
+	rm -rf .whl
+	$(PY) -m pip download --quiet --no-deps --only-binary=:all: --dest .whl \
+	  --python-version $(DEVICE_PYTHON) --implementation cp \
+	  --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
+	  $$(grep -E '^($(DEVICE_WHEELS))==' requirements/lock.txt)
 
 # Re-pin every package after changing pyproject.toml or requirements/dvc.txt.
 lock: setup

@@ -3,12 +3,14 @@
 Rows, each a full optimiser step (forward, tripartite loss, backward, AdamW) on random inputs:
 
 - ``tiny`` and ``tiny-cnn`` (the demo's) on the CPU, fp32: retclip's step (one image-tower pass
-  over the eyes of both sides, fused attention; for ``tiny-cnn`` also with the text tower locked,
-  as the demo trains) against the naive baseline measured in the same run (a separate forward
-  per eye and per text level, eager attention, fp32). CPU rows run in a fresh process each, so
-  the peak resident memory is the row's own.
-- ``paper`` on a GPU when there is one: bf16 autocast with gradient checkpointing off and on,
-  and the same naive fp32 baseline. Skipped, with the reason, on a machine without CUDA.
+  over the eyes of both sides, fused attention), eager and with compiled blocks
+  (``pretrain.compile``); for ``tiny-cnn`` also with the text tower locked, as the demo trains;
+  against the naive baseline measured in the same run (a separate forward per eye and per text
+  level, eager attention, fp32). CPU rows run in a fresh process each, so the peak resident
+  memory is the row's own. Timed steps follow warm-up steps, so compiling is not timed.
+- ``paper`` on a GPU when there is one: bf16 autocast, eager and with compiled blocks, each with
+  gradient checkpointing off and on, and the same naive fp32 baseline. Skipped, with the reason,
+  on a machine without CUDA.
 - The training data loader: images/s decoding 512-pixel shard JPEGs to the model size, with 0
   and 4 worker processes.
 
@@ -63,10 +65,18 @@ class Row:
     checkpointing: bool = False
     compile: bool = False
     lock_text: bool = False
+    image_size: int | None = None  # None: the preset's
+    embed_dim: int | None = None
 
 
 def build(row: Row) -> RetClip:
-    config = preset(row.preset, vocab_size=VOCAB[row.preset], context_length=CONTEXT)
+    config = preset(
+        row.preset,
+        vocab_size=VOCAB[row.preset],
+        context_length=CONTEXT,
+        image_size=row.image_size,
+        embed_dim=row.embed_dim,
+    )
     if row.naive:
         config = replace(config, text=replace(config.text, attn_implementation="eager"))
     torch.manual_seed(0)
@@ -76,8 +86,9 @@ def build(row: Row) -> RetClip:
             block.attn.fused_attn = False
     model.bert.requires_grad_(not row.lock_text)
     model.set_grad_checkpointing(row.checkpointing)
-    model = model.to(row.device).train()
-    return torch.compile(model) if row.compile else model
+    if row.compile:
+        model.compile_blocks()  # as pretrain.compile does
+    return model.to(row.device).train()
 
 
 def random_batch(model: RetClip, size: int, device: str) -> dict[str, torch.Tensor]:
@@ -267,7 +278,6 @@ def main() -> None:
     parser.add_argument("--loader-patients", type=int, default=256)
     parser.add_argument("--peak-tflops", type=float, help="dense bf16 peak of the GPU")
     parser.add_argument("--skip-cpu", action="store_true", help="GPU rows and loader only")
-    parser.add_argument("--compile", action="store_true", help="add a torch.compile GPU row")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message="This DataLoader will create")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads")
@@ -275,7 +285,10 @@ def main() -> None:
     timer = lambda row: (row, measure_in_fresh_process(row, args.steps))  # noqa: E731
     for name in [] if args.skip_cpu else args.cpu_presets.split(","):
         b = args.tiny_batch
-        rows = [Row(f"{name} cpu fp32, retclip (one tower pass, SDPA)", name, "cpu", b)]
+        rows = [
+            Row(f"{name} cpu fp32, retclip (one tower pass, SDPA)", name, "cpu", b),
+            Row(f"{name} cpu fp32, retclip, compiled blocks", name, "cpu", b, compile=True),
+        ]
         if name == "tiny-cnn":
             rows.append(
                 Row(f"{name} cpu fp32, retclip, text tower locked", name, "cpu", b, lock_text=True)
@@ -290,20 +303,19 @@ def main() -> None:
         print(f"\nGPU: {torch.cuda.get_device_name()}; peak assumed: {described}")
         b = args.paper_batch
         rows = [
-            Row("paper cuda bf16, checkpointing off", "paper", "cuda", b, bf16=True),
             Row(
-                "paper cuda bf16, checkpointing on",
+                f"paper cuda bf16, {'compiled blocks' if compiled else 'eager'}, "
+                f"checkpointing {'on' if checkpointing else 'off'}",
                 "paper",
                 "cuda",
                 b,
                 bf16=True,
-                checkpointing=True,
-            ),
-        ]
-        if args.compile:
-            rows.append(
-                Row("paper cuda bf16, torch.compile", "paper", "cuda", b, bf16=True, compile=True)
+                checkpointing=checkpointing,
+                compile=compiled,
             )
+            for compiled in (False, True)
+            for checkpointing in (False, True)
+        ]
         rows.append(
             Row("paper cuda fp32, naive per eye, eager: BASELINE", "paper", "cuda", b, naive=True)
         )

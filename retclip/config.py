@@ -141,6 +141,7 @@ class PretrainParams(_Section):
     logit_scale_max: float = 4.6051701859880914  # ln 100
     precision: Literal["auto", "fp32", "bf16"] = "auto"
     grad_checkpointing: bool = False
+    compile: bool = False  # torch.compile each tower block (RetClip.compile_blocks)
     eye_dropout: Fraction = 0.1
     flip_swap_prob: Fraction = 0.0
     local_contrast: bool = False

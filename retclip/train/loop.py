@@ -180,6 +180,8 @@ def _train(
         )
     model.bert.requires_grad_(not params.lock_text)
     model.set_grad_checkpointing(params.grad_checkpointing)
+    if params.compile:
+        model.compile_blocks()
     cuda = env.device.type == "cuda"
     optimizer = build_optimizer(
         model, params.lr, params.weight_decay, params.betas, params.eps, fused=cuda

@@ -108,6 +108,25 @@ def test_gradient_checkpointing_gives_the_same_gradients(name):
     torch.testing.assert_close(grads[0], grads[1])
 
 
+@pytest.mark.parametrize("name", TINY_PRESETS)
+def test_compiled_blocks_give_the_same_outputs_and_gradients(name):
+    outputs, grads = [], []
+    for compiled in (False, True):
+        model = tiny_model(name=name)
+        if compiled:
+            model.set_grad_checkpointing(True)
+            model.compile_blocks()
+        out = model(**random_batch(3, seed=4))
+        (out.images["patient"] * out.texts["patient"]).sum().backward()
+        outputs.append(torch.cat([*out.images.values(), *out.texts.values()]))
+        grads.append(
+            torch.cat([p.grad.flatten() for p in model.parameters() if p.grad is not None])
+        )
+    assert list(model.state_dict()) == list(tiny_model(name=name).state_dict())
+    torch.testing.assert_close(outputs[0], outputs[1])
+    torch.testing.assert_close(grads[0], grads[1])
+
+
 def test_save_and_load_give_identical_outputs(model, tmp_path):
     tokenizer = tmp_path / "tokenizer"
     tokenizer.mkdir()

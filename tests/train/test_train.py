@@ -136,6 +136,20 @@ def test_an_interrupted_run_resumes_to_the_same_weights(clinic, tmp_path):
     assert losses[0] == losses[1]
 
 
+def test_a_compiled_run_trains_like_an_eager_one(clinic, tmp_path):
+    eager = run(clinic, tmp_path / "eager", max_steps=3)
+    compiled = run(clinic, tmp_path / "compiled", max_steps=3, compile=True)
+    losses = [
+        [json.loads(line)["loss"] for line in (tmp_path / name / "metrics.jsonl").open()]
+        for name in ("eager", "compiled")
+    ]
+    np.testing.assert_allclose(losses[1], losses[0], rtol=5e-5)  # float reordering only
+    a, b = weights(eager.model_dir), weights(compiled.model_dir)
+    assert a.keys() == b.keys()
+    for key in a:
+        torch.testing.assert_close(b[key], a[key], rtol=0, atol=1e-4)
+
+
 def test_a_warmed_up_and_locked_text_tower_stays_as_warmed_up_and_resumes_exactly(clinic, tmp_path):
     settings = {"text_mlm_steps": 4, "lock_text": True, "checkpoint_every": 2, "mask_token_id": 3}
     whole = run(clinic, tmp_path / "whole", max_steps=4, **settings)
