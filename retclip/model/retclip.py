@@ -169,15 +169,12 @@ class RetClip(nn.Module):
         Eager mode runs a block's norms, activation (QuickGELU alone is three kernels) and
         residual adds as separate memory-bound kernels; compiled, they fuse. Identical blocks
         share one compiled graph, so compiling costs about one block's time, and parameter
-        names, checkpoints and gradient checkpointing are unchanged.
+        names, checkpoints and gradient checkpointing are unchanged. A ResNet's stages differ in
+        width, so its tower is compiled whole: one graph instead of one per stage.
         """
-        visual = self.visual
-        stages = ("layer1", "layer2", "layer3", "layer4")  # a timm ResNet's
-        blocks = (
-            visual.blocks if hasattr(visual, "blocks") else [getattr(visual, s) for s in stages]
-        )
-        for block in [*blocks, *self.bert.encoder.layer]:
-            block.compile()
+        vit = self.config.image.architecture == "vit"
+        for module in [*(self.visual.blocks if vit else [self.visual]), *self.bert.encoder.layer]:
+            module.compile()
 
     def no_weight_decay(self) -> set[str]:
         """Norms, biases, logit scales and token-like embeddings (the reference's groups: its
