@@ -5,7 +5,8 @@
 # training loop on the GPU (loader, tokenizer, step, checkpoints) for a few steps.
 #
 # That machine runs its own python3 with torch, timm and transformers, and reaches no registry;
-# what it lacks (pydantic) travels as wheels. Here: `make device-wheels`, then
+# what it lacks (pydantic) or holds at other versions than requirements/lock.txt (transformers,
+# timm, regex) travels as wheels. Here: `make device-wheels`, then
 #     run(command="bash benchmarks/gpu_check.sh", carry=[".whl"], timeout_s=540)
 # Logs go to $OUT (the device tool's) or ./gpu_check. STEPS sets the timed steps per row (10).
 set -euo pipefail
