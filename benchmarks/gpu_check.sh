@@ -29,7 +29,10 @@ print("python", sys.version.split()[0], "torch", torch.__version__, "timm", timm
       "transformers", t.__version__, "cuda", torch.cuda.is_available())'
 } 2>&1 | tee "$out/machine.txt"
 
+# Each benchmark runs even if the one before failed; the exit status says whether any did.
+status=0
 python3 benchmarks/pretrain_speed.py --skip-cpu --steps "${STEPS:-10}" 2>&1 \
-  | tee "$out/pretrain_speed.log"
+  | tee "$out/pretrain_speed.log" || status=1
 python3 benchmarks/pretrain_loop_speed.py --params configs/paper.yaml 2>&1 \
-  | tee "$out/pretrain_loop_speed.log"
+  | tee "$out/pretrain_loop_speed.log" || status=1
+exit "$status"

@@ -200,25 +200,36 @@ def peak_flops(override_tflops: float | None) -> tuple[float | None, str]:
     return None, f"unknown for {name}: pass --peak-tflops"
 
 
-def run_rows(title: str, rows: list[Row], flops: float, peak: float | None, timer) -> None:
-    """Measure the baseline (the last row) first, then print every row as soon as it is done."""
+def run_rows(title: str, rows: list[Row], flops: float, peak: float | None, timer) -> int:
+    """Measure the baseline (the last row) first, then print every row as soon as it is done.
+
+    A row that fails (a compile error on an unfamiliar GPU, say) is printed with its error and
+    the others still run: a GPU lease is too short to lose them all. Returns the failures.
+    """
     print(f"\n{title}")
     print(
         f"model FLOPs per step: {flops * rows[0].batch / 1e12:.3f} TFLOP ({rows[0].batch} patients)"
     )
     print(f"{'row':<52} {'patients/s':>10} {'step s':>7} {'peak GiB':>8} {'TFLOPS':>7} {'MFU':>6}")
-    base = None
-    for row in [rows[-1], *rows[:-1]]:
-        row, result = timer(row)
-        base = base or result["patients_per_s"]
+    base, failures = None, 0
+    for i, row in enumerate([rows[-1], *rows[:-1]]):
+        try:
+            row, result = timer(row)
+        except Exception as exc:  # reported in the table and counted in the exit code
+            failures += 1
+            reason = (str(exc).strip().splitlines() or [""])[0][:200]
+            print(f"{row.name:<52} FAILED: {type(exc).__name__}: {reason}", flush=True)
+            continue
+        base = result["patients_per_s"] if i == 0 else base
         achieved = flops * result["patients_per_s"]
         mfu = f"{achieved / peak:.1%}" if peak else "n/a"
+        ratio = f"{result['patients_per_s'] / base:.2f}x" if base else "n/a"
         print(
             f"{row.name:<52} {result['patients_per_s']:>10.1f} {result['step_s']:>7.3f} "
-            f"{result['peak_gib']:>8.2f} {achieved / 1e12:>7.2f} {mfu:>6}"
-            f"  {result['patients_per_s'] / base:.2f}x",
+            f"{result['peak_gib']:>8.2f} {achieved / 1e12:>7.2f} {mfu:>6}  {ratio}",
             flush=True,
         )
+    return failures
 
 
 def write_shards(folder: Path, patients: int) -> Path:
@@ -283,6 +294,7 @@ def main() -> None:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads")
 
     timer = lambda row: (row, measure_in_fresh_process(row, args.steps))  # noqa: E731
+    failures = 0
     for name in [] if args.skip_cpu else args.cpu_presets.split(","):
         b = args.tiny_batch
         rows = [
@@ -296,7 +308,8 @@ def main() -> None:
         rows.append(
             Row(f"{name} cpu fp32, naive per eye, eager: BASELINE", name, "cpu", b, naive=True)
         )
-        run_rows(f"{name} on CPU (peak: resident set)", rows, flops_per_patient(name), None, timer)
+        title = f"{name} on CPU (peak: resident set)"
+        failures += run_rows(title, rows, flops_per_patient(name), None, timer)
 
     if torch.cuda.is_available():
         peak, described = peak_flops(args.peak_tflops)
@@ -320,9 +333,8 @@ def main() -> None:
             Row("paper cuda fp32, naive per eye, eager: BASELINE", "paper", "cuda", b, naive=True)
         )
         timer = lambda row: measure_gpu(row, args.steps)  # noqa: E731
-        run_rows(
-            "paper on GPU (peak: max allocated)", rows, flops_per_patient("paper"), peak, timer
-        )
+        title = "paper on GPU (peak: max allocated)"
+        failures += run_rows(title, rows, flops_per_patient("paper"), peak, timer)
     else:
         print("\npaper on GPU: skipped, CUDA is not available on this machine")
 
@@ -334,6 +346,8 @@ def main() -> None:
             for workers in (0, 4):
                 speed = loader_speed(images, args.loader_patients, workers, size)
                 print(f"{workers:>7} {size:>5} {speed:>9.1f}")
+    if failures:
+        raise SystemExit(f"{failures} row(s) failed: see FAILED above")
 
 
 if __name__ == "__main__":
