@@ -33,6 +33,7 @@ from pretrain_speed import CONTEXT, VOCAB, Row, measure, write_shards
 from retclip.config import PretrainParams, TokenizerParams, load_params
 from retclip.text.tokenizer import encode, load_backend, train_wordpiece
 from retclip.train import train
+from retclip.train.data import TEXT_COLUMNS
 
 SETTLING_STEPS = 3  # the first steps start workers, compile and warm caches: not counted
 PHRASES = (
@@ -56,14 +57,8 @@ def synthetic_reports(patients: int, seed: int = 0) -> pd.DataFrame:
     def text() -> str:
         return "，".join(rng.choice(PHRASES, size=rng.integers(3, 7))) + "。"
 
-    return pd.DataFrame(
-        {
-            "patient_id": [f"P{i:05d}" for i in range(patients)],
-            "patient_text": [text() for _ in range(patients)],
-            "left_text": [text() for _ in range(patients)],
-            "right_text": [text() for _ in range(patients)],
-        }
-    )
+    ids = {"patient_id": [f"P{i:05d}" for i in range(patients)]}
+    return pd.DataFrame(ids | {c: [text() for _ in range(patients)] for c in TEXT_COLUMNS})
 
 
 def loop_speed(params: PretrainParams, steps: int, device: str, folder: Path) -> float:
@@ -71,7 +66,7 @@ def loop_speed(params: PretrainParams, steps: int, device: str, folder: Path) ->
     patients = params.batch_size * steps
     images = write_shards(folder, patients)
     reports = synthetic_reports(patients)
-    texts = pd.concat([reports[c] for c in ("patient_text", "left_text", "right_text")])
+    texts = pd.concat([reports[c] for c in TEXT_COLUMNS])
     tokenizer = train_wordpiece(texts, TokenizerParams(), folder / "tokenizer")
     encoder = partial(encode, load_backend(tokenizer), context_length=CONTEXT)
     run = folder / "run"
@@ -90,13 +85,12 @@ def loop_speed(params: PretrainParams, steps: int, device: str, folder: Path) ->
 
 def step_speed(params: PretrainParams, steps: int, device: str) -> float:
     """Patients/s of the step alone on random tensors (pretrain_speed.py's measurement)."""
-    bf16 = params.precision == "bf16" or (params.precision == "auto" and device == "cuda")
     row = Row(
         "step alone",
         params.preset,
         device,
         params.batch_size,
-        bf16=bf16,
+        bf16=params.uses_bf16(device),
         checkpointing=params.grad_checkpointing,
         compile=params.compile,
         lock_text=params.lock_text,

@@ -152,6 +152,10 @@ class PretrainParams(_Section):
     cpu_threads: int | None = Field(None, ge=1)  # torch threads on CPU; None: torch's default
     seed: int = Field(0, ge=0)
 
+    def uses_bf16(self, device_type: str) -> bool:
+        """Whether the step autocasts to bf16 on ``device_type`` (``auto``: on CUDA only)."""
+        return self.precision == "bf16" or (self.precision == "auto" and device_type == "cuda")
+
 
 class TaskParams(_Section):
     """One downstream task: where its labelled data lives and how it is scored."""

@@ -187,7 +187,7 @@ def _train(
         model, params.lr, params.weight_decay, params.betas, params.eps, fused=cuda
     )
     scheduler = warmup_cosine(optimizer, params.warmup_steps, total_steps)
-    bf16 = params.precision == "bf16" or (params.precision == "auto" and cuda)
+    bf16 = params.uses_bf16(env.device.type)
     autocast = partial(torch.autocast, env.device.type, dtype=torch.bfloat16, enabled=bf16)
     loss_fn = TripartiteLoss(
         {
