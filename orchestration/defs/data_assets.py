@@ -28,7 +28,9 @@ POOL = "dvc_workspace"
     code_version=CODE_VERSION,
     pool=POOL,
     description="Valid patients, the quarantine with reasons, and the GX results "
-    "(retclip validate; outputs/validate).",
+    "(retclip validate; outputs/validate). `quarantine_rate` is the share of patients "
+    "quarantined; `quarantine_reasons` counts the quarantined patients and eyes per reason "
+    "(one can have several); `lineage_id` is the output's DataVersion (lineage.json).",
 )
 def validated(context: dg.AssetExecutionContext, project: RetclipProject) -> dg.MaterializeResult:
     out = project.output("validate")
@@ -58,7 +60,8 @@ def validated(context: dg.AssetExecutionContext, project: RetclipProject) -> dg.
     code_version=CODE_VERSION,
     pool=POOL,
     description="Field-of-view crops in tar shards, with per-image statistics "
-    "(retclip preprocess; outputs/preprocess).",
+    "(retclip preprocess; outputs/preprocess). `samples` shows the first 16 preprocessed "
+    "eyes ([Show Markdown]).",
 )
 def preprocessed(
     context: dg.AssetExecutionContext, project: RetclipProject

@@ -5,6 +5,7 @@ import json
 import dagster as dg
 import pandas as pd
 
+from orchestration.defs.metadata import counts_table
 from orchestration.defs.resources import RetclipProject
 
 
@@ -23,6 +24,7 @@ def kept_data_meet_expectations(project: RetclipProject) -> dg.AssetCheckResult:
     ]
     return dg.AssetCheckResult(
         passed=summary["kept_success"],
+        description="Failed on kept data: " + "; ".join(failed) if failed else None,
         metadata={"failed_expectations": ", ".join(failed) or "none"},
     )
 
@@ -36,13 +38,21 @@ def quarantine_rate_within_limit(project: RetclipProject) -> dg.AssetCheckResult
     summary = json.loads((project.output("validate") / "validation.json").read_text())
     limit = project.params().validate_.max_quarantine_rate
     rate = summary["quarantined_patients"] / max(1, summary["rows_in"])
+    top = sorted(summary["reasons"].items(), key=lambda item: -item[1])[:3]
+    reason = (
+        f"{summary['quarantined_patients']} of {summary['rows_in']} patients quarantined "
+        f"({rate:.0%}; the limit is {limit:.0%}); most frequent reasons: "
+        + ", ".join(f"{code} ({count})" for code, count in top)
+    )
     return dg.AssetCheckResult(
         passed=rate <= limit,
         severity=dg.AssetCheckSeverity.ERROR,
+        description=reason,
         metadata={
+            "reason": reason,  # the run page shows metadata, not the description
             "quarantine_rate": round(rate, 4),
             "limit": limit,
-            "reasons": dg.MetadataValue.json(summary["reasons"]),
+            "reasons": counts_table(summary["reasons"]),
         },
     )
 

@@ -52,7 +52,9 @@ def eval_clinic(context: dg.AssetExecutionContext, project: RetclipProject) -> d
     automation_condition=dg.AutomationCondition.eager(),
     description="One downstream task (the partition): linear probe, fine-tuning, zero-shot and "
     "retrieval of RET-CLIP against random-init, supervised and patient-loss-only baselines "
-    "(retclip evaluate; outputs/evaluate/<task>).",
+    "(retclip evaluate; outputs/evaluate/<task>). Pick a partition to see `table` (every model "
+    "and protocol; AUROC with its bootstrap interval), `roc` (the ROC curves, [Show Markdown]) "
+    "and `<model>/<protocol>/auroc`.",
 )
 def evaluation(context: dg.AssetExecutionContext, project: RetclipProject) -> dg.MaterializeResult:
     task = context.partition_key
