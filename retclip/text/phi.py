@@ -15,6 +15,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from retclip.text import phi_patterns as p
+from retclip.text.phone import phone_spans
 from retclip.text.placeholders import PHI_TYPES, PLACEHOLDERS
 
 __all__ = ["PHI_TYPES", "PLACEHOLDERS", "PhiSpan", "count_by_type", "find_phi", "scrub"]
@@ -56,9 +57,14 @@ def find_phi(text: str) -> list[PhiSpan]:
         else:
             found += [(kind, *m.span()) for m in pattern.finditer(text) if check(m)]
     found += _grown_anchors(text)
+    found += _postcode_addresses(text)
+    found += _numbered_values(text)
     found += _labelled_values(text)
     found += _titled_names(text)
+    found += _signed_names(text)
     found += _names_before_sex(text)
+    found += phone_spans(text, found)
+    found = [_with_units(text, span) if span[0] == "ADDRESS" else span for span in found]
     found = [span for span in (_trim(text, s) for s in found) if span[2] > span[1]]
     found += _repeated_names(text, found)
     return _merge(found)
@@ -88,10 +94,16 @@ def count_by_type(spans: Iterable[PhiSpan]) -> dict[str, int]:
 def _grown_anchors(text: str) -> list[_Span]:
     """Chinese addresses and bare web addresses: find the tail, grow it to the left."""
     anchors = [(*p.DOMAIN_ANCHOR, "URL")]
+    if any(map(text.__contains__, p.EMAIL_AT_WORDS)):
+        anchors.append((*p.EMAIL_AT_ANCHOR, "EMAIL"))
     if "://" in text:
         anchors.append((*p.SCHEME_ANCHOR, "URL"))
     if not text.isascii():
-        anchors += [(anchor, grow, "ADDRESS") for anchor, grow in p.ZH_ADDRESS_ANCHORS]
+        anchors += [
+            (anchor, grow, "ADDRESS")
+            for anchor, grow, gate in p.ZH_ADDRESS_ANCHORS
+            if any(map(text.__contains__, gate))
+        ]
     spans = []
     for anchor, grow, kind in anchors:
         for m in anchor.finditer(text):
@@ -101,11 +113,79 @@ def _grown_anchors(text: str) -> list[_Span]:
     return spans
 
 
+def _with_units(text: str, span: _Span) -> _Span:
+    """An address grown over the flat, floor or building written before it."""
+    kind, start, end = span
+    if text[start - 2 : start] not in (", ", ",\n") and text[start - 1 : start] != "\n":
+        return span  # units are written before an address, apart by a comma or a line break
+    units = p.UNITS_BEFORE.search(text, max(0, start - 80), start)
+    return (kind, units.start(), end) if units else span
+
+
+def _postcode_addresses(text: str) -> list[_Span]:
+    """An address that ends in a postcode: its line up to the label before it, and the address
+    lines above (up to four), which may be written without commas."""
+    spans = []
+    for m in p.POSTCODE_TAIL.finditer(text):
+        form = m.lastgroup
+        if form is None:  # ", 1016 EB Amsterdam", ", 13561 Berlin": whole
+            start = m.start() + 1
+        else:
+            head = p.POSTCODE_HEADS[form].search(text, max(0, m.start() - 24), m.start())
+            if not head:
+                continue
+            start = head.start()
+        position = start
+        for line_number in range(5):
+            line_start = text.rfind("\n", 0, position) + 1
+            label = p.ADDRESS_STOP.match(text, line_start, position)
+            if label:
+                # the postcode's line from its label on; a line above from a markup break or an
+                # address label on (another label there is another field)
+                after_address_label = p.ADDRESS_LABEL.search(text, line_start, position)
+                if line_number == 0 or text[label.end() - 1] == "\x00":
+                    start = label.end()
+                elif after_address_label:
+                    start = after_address_label.end()
+                break
+            line = text[line_start:position].strip()
+            if line and not p.ADDRESS_LINE.match(line):
+                break
+            start = line_start
+            previous = text[text.rfind("\n", 0, line_start - 1) + 1 : max(0, line_start - 1)]
+            if line_start == 0 or not previous.strip(" \t\x00"):
+                break  # a blank line ends the address
+            position = line_start - 1
+        spans.append(("ADDRESS", start, m.end()))
+    return spans
+
+
+def _numbered_values(text: str) -> list[_Span]:
+    """Values after "No.", "#", "number", "...ID", "...号", "...证": whatever names the number,
+    five digits or more (or four with letters) identify someone: record, card, order, policy,
+    insurance numbers. Typed ID where the words before say so, MRN otherwise."""
+    spans = []
+    for m in p.NUMBERED.finditer(text):
+        value = p.NUMBERED_VALUE.match(text, m.end())
+        if not value:
+            continue
+        digits = sum(map(str.isdigit, value.group()))
+        if digits >= 5 or (digits >= 4 and any(map(str.isalpha, value.group()))):
+            context = text[max(0, m.start() - 20) : m.end()]
+            kind = "ID" if p.ID_CONTEXT.search(context) else "MRN"
+            spans.append((kind, value.start(), value.end()))
+    return spans
+
+
 def _labelled_values(text: str) -> list[_Span]:
     """Values after a label ("姓名：", "MRN:", "signed by"), read by the label's type."""
     spans = []
-    for m in p.LABEL.finditer(text):
-        label, colon = m.group("label", "colon")
+    matches = p.LABEL.finditer(text)
+    if any(map(text.__contains__, p.LOWER_LABEL_GATES)):
+        matches = [*matches, *p.LOWER_LABEL.finditer(text)]
+    for m in matches:
+        label, number, colon = m.group("label", "number", "colon")
+        colon = colon or number  # "CHI number 190696 3940": the number word announces a value
         kind, latin, need_colon = _LABELS.get(label) or _label_info(label)
         if latin:
             start, end = m.start(), m.end("label")
@@ -120,7 +200,10 @@ def _labelled_values(text: str) -> list[_Span]:
         end = _VALUE_READERS[kind](text, position, colon is not None)
         if end is not None and end > position:
             spans.append((kind, position, end))
-    for m in p.LOWER_CASE_LABEL.finditer(text):
+    named = p.LOWER_CASE_LABEL.finditer(text)
+    if any(map(text.__contains__, p.RELATIVES)):
+        named = [*named, *p.RELATIVE_LABEL.finditer(text)]
+    for m in named:
         if not _letter_at(text, m.start() - 1):
             spans += _value_span("NAME", text, m.end(), False)
     return spans
@@ -157,6 +240,17 @@ def _titled_names(text: str) -> list[_Span]:
     return spans
 
 
+def _signed_names(text: str) -> list[_Span]:
+    if not any(map(text.__contains__, p.SIGN_OFF_WORDS)):
+        return []
+    spans = []
+    for m in p.SIGN_OFF.finditer(text):
+        end = _english_name_end(text, m.end())
+        if end is not None:
+            spans.append(("NAME", m.end(), end))
+    return spans
+
+
 def _names_before_sex(text: str) -> list[_Span]:
     """A name right before the patient's sex or age ("Rose White, 92F", "王明，男，65岁"),
     and that age when it is over 89."""
@@ -175,6 +269,7 @@ def _names_before_sex(text: str) -> list[_Span]:
         if age and 90 <= int(age.group()) <= 149:
             spans.append(("AGE", age.start(), age.end()))
     if not text.isascii():
+        spans += [("NAME", *m.span("name")) for m in p.ZH_TITLED_SURNAME.finditer(text)]
         for m in p.ZH_SEX_AFTER_NAME.finditer(text):
             start = m.start()
             while start > 0 and m.start() - start < 4 and p.CJK_CHAR.match(text, start - 1):
@@ -217,8 +312,9 @@ def _name_value(text: str, position: int, colon: bool) -> int | None:
     if chinese is not None:
         return chinese
     end = _english_name_end(text, position)
-    if end is not None and colon and text[end : end + 1] == ",":
-        # "Name: Smith, John": the given names follow the comma.
+    single_word = end is not None and " " not in text[position:end]
+    if end is not None and (colon or single_word) and text[end : end + 1] in (",", "/"):
+        # "Name: Smith, John", "Surname/First name: SMITH/John": the given names follow.
         after = _english_name_end(text, end + 1 + (text[end + 1 : end + 2] == " "))
         end = after if after is not None else end
     return end
@@ -227,11 +323,9 @@ def _name_value(text: str, position: int, colon: bool) -> int | None:
 def _english_name_end(text: str, position: int) -> int | None:
     """End of up to four capitalised words (initials, particles: "J. van der Berg") at
     ``position``, stopping before a word that is not a name ("Sex", "Age", "Hospital")."""
-    if not _letter_at(text, position):
-        return None
     end = position
-    for _ in range(4):
-        m = p.NAME_EN_WORD.match(text, end)
+    for word_number in range(4):
+        m = (p.NAME_EN_WORD if word_number else p.NAME_EN_FIRST).match(text, end)
         if not m:
             break
         word = m.group().split()[-1]
@@ -242,7 +336,11 @@ def _english_name_end(text: str, position: int) -> int | None:
 
 
 def _chinese_name_end(text: str, position: int, colon: bool) -> int | None:
-    """End of a Chinese name at ``position``; without a colon it must start with a known surname."""
+    """End of a Chinese name at ``position``; without a colon it must start with a known surname.
+    A form's padding between surname and given name ("王  芳") is part of the name."""
+    spaced = p.ZH_SPACED_NAME.match(text, position)
+    if spaced and (colon or text[position] in p.ZH_SURNAMES):
+        return spaced.end()
     run = p.ZH_NAME_RUN.match(text, position)
     if not run:
         return None
@@ -279,7 +377,7 @@ def _pattern_value(pattern: re.Pattern[str], min_digits: int = 0) -> Callable:
 _VALUE_READERS: dict[str, Callable[[str, int, bool], int | None]] = {
     "NAME": _name_value,
     "MRN": _pattern_value(p.MRN_VALUE, 3),
-    "ID": _pattern_value(p.ID_VALUE, 6),
+    "ID": _pattern_value(p.ID_VALUE, 5),
     "PHONE": _pattern_value(p.PHONE_VALUE, 7),
     "DATE": _pattern_value(p.DATE_VALUE, 4),
     "ADDRESS": _pattern_value(p.ADDRESS_VALUE),

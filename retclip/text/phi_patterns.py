@@ -41,15 +41,19 @@ ZH_SURNAMES = frozenset(
     "门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇"
 )
 ZH_COMPOUND_SURNAMES = words(
-    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 令狐 轩辕 端木 独孤 南宫 西门"
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 令狐 轩辕 端木 独孤 "
+    "南宫 西门 澹台 公冶 宗政 濮阳 淳于 单于 太叔 申屠 公羊 仲孙 闻人 呼延 万俟 赫连 钟离 "
+    "鲜于 闾丘 司空 亓官 司寇 子车 颛孙 巫马 公西 漆雕 乐正 公良 拓跋 夹谷 宰父 谷梁 段干 "
+    "百里 东郭 南门 羊舌 微生 梁丘 左丘 东门 第五"
 )
 # Characters that end a Chinese name written without a separator ("患者：王明右眼..."): sex, age,
 # laterality, common report verbs and clinical characters that are rare in given names.
 ZH_NAME_STOPS = frozenset(
     "男女性别年龄岁右左双眼视诉因主述患病史号电话住址身份证检查日期医师科院的于在自无有否及和与伴"
-    "血压糖尿网膜底盘斑出渗水肿炎症状模糊下降痛既往现今曾已经来复诊"
+    "血压糖尿网膜底盘斑出渗肿炎症状模糊下降痛既往现今曾已经来复诊"
 )
 ZH_NAME_RUN = re.compile(rf"[{CJK}·]{{1,12}}")
+ZH_SPACED_NAME = re.compile(rf"[{CJK}][ \x00]{{1,3}}[{CJK}]{{1,2}}(?![{CJK}])")
 ZH_SEX_AFTER_NAME = re.compile(r"[，,、 ]{1,2}[男女](?:[，,、 性(（]|$)")
 
 # Capitalised words that follow a name in a header or a signature and are not part of it.
@@ -62,12 +66,19 @@ NAME_STOPWORDS = words(
     confidential email e-mail mobile fax hx pmh va iop bcva md phd frcs mbbs optometrist
     ophthalmologist technician consultant physician doctor nurse dr mr mrs ms prof"""
 )
-# A capitalised word of a name: "ROSE", "J.", "Anne-Marie", "O'Neil", "McDonald".
+# A capitalised word of a name: "ROSE", "J.", "Anne-Marie", "O'Neil", "McDonald", "Súilleabháin",
+# "al-Rashid"; Latin letters with diacritics included.
+_UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+_NAME_PREFIX = "(?:al|el|bin|ibn|ben|abu)-"
 NAME_WORD = (
-    r"(?:[A-Z]{2,}(?:['\u2019-][A-Z]+)*(?![a-z])|[A-Z]\."
-    r"|[A-Z][a-z]*(?:[A-Z][a-z]+)*(?:['\u2019-][A-Za-z][a-z]*(?:[A-Z][a-z]+)*)*)"
+    rf"(?:{_NAME_PREFIX})?(?:[{_UP}]{{2,}}(?:['\u2019-][{_UP}]+)*(?![{_LOW}])|[{_UP}]\."
+    rf"|[{_UP}][{_LOW}]*(?:[{_UP}][{_LOW}]+)*(?:['\u2019-][{_UP}{_LOW}][{_LOW}]*(?:[{_UP}][{_LOW}]+)*)*)"
 )
-_PARTICLE = r"(?:van|von|de|del|della|da|di|du|la|le|bin|ibn|al|der|den|ter)"
+_PARTICLE = (
+    r"(?:van|von|de|del|della|da|di|du|la|le|bin|ibn|al|el|der|den|ter|dos|das|des|ap|ab|af"
+    r"|ní|nic|ó|St\.|ST\.|Ste\.)"
+)
+NAME_EN_FIRST = re.compile(rf"(?:{_PARTICLE} ){{0,2}}{NAME_WORD}")
 NAME_EN_WORD = re.compile(rf"(?:[ \x00]{{1,2}}(?:{_PARTICLE} ){{0,2}})?{NAME_WORD}")
 NAME_EN_BEFORE = re.compile(
     rf"{NAME_WORD}(?:[ \x00]{{1,2}}(?:{_PARTICLE} ){{0,2}}{NAME_WORD}){{0,3}}$"
@@ -76,29 +87,73 @@ AGE_IN_SEX = re.compile(r"\d+")
 EN_SEX_AFTER_NAME = re.compile(
     r",[ ]?(?:\d{1,3} ?(?:M|F|yo|y/o|-year-old)\b|(?:male|female|Male|Female|M|F)\b)"
 )
-TITLE = re.compile(rf"(?:Dr|Mrs|Mr|Ms|Miss|Mx|Prof)\.?{GAP}(?=[A-Z])")
+TITLE = re.compile(
+    rf"(?:Dr|Mrs|Mr|Ms|Miss|Mx|Prof|Professor)\.?{GAP}(?=[{_UP}]|{_PARTICLE} |{_NAME_PREFIX})"
+)
+# The name under a letter's closing, on one of the next lines: "Yours sincerely,\n\nJane Doe".
+SIGN_OFF = re.compile(
+    r"(?:Yours (?:sincerely|faithfully|truly)|(?:Kind|Best|Warm|With best) regards|Regards"
+    r"|Sincerely|With (?:best|kind) wishes),?[ \t\x00]*(?:\n[ \t\x00]*){1,6}"
+    r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms|Miss)\.?[ ]+)?"
+)
+SIGN_OFF_WORDS = ("incerely", "aithfully", "truly", "egards", "ishes")
 
 # --- labels that announce a value ------------------------------------------------------------
 
 _ZH_LABELS = {
     "NAME": "患者姓名 病人姓名 姓名 报告医师 检查医师 审核医师 诊断医师 主治医师 住院医师 申请医师 "
     "送检医师 转诊医师 医师 医生 检查者 报告者 审核者 记录者 操作者 技师 签名 签字 联系人 "
-    "家属 病人 患者 就诊人 受检者 家长 监护人 父亲 母亲 配偶 丈夫 妻子 儿子 女儿",
+    "审核人 审核 复核人 复核 核对者 核对人 核对 主诊医生 主诊医师 申请医生 转诊医生 会诊医生 "
+    "会诊医师 阅片医师 阅片 拍片 摄片 拍摄者 录入者 录入 签发医师 签发 报告人 检查人 紧急联系人 "
+    "陪同人 陪同者 姓_名 病_人 患_者 "
+    "家属 病人 患者 就诊人 受检者 家长 监护人 父亲 母亲 配偶 丈夫 妻子 儿子 女儿 老伴 爱人 "
+    "孙子 孙女 外孙 外孙女 侄子 侄女 外甥 外甥女 哥哥 姐姐 弟弟 妹妹 女婿 儿媳 长子 长女",
     "MRN": "病历号 病案号 门诊号 住院号 检查号 登记号 影像号 档案号 就诊卡号 就诊号 卡号 流水号 "
     "申请单号 条码号 病人ID 患者ID ID号 编号",
     "ID": "身份证号码 身份证号 身份证 证件号码 证件号 护照号 医保卡号 社保卡号 医保号",
     "PHONE": "联系电话 电话号码 电话 手机号码 手机号 手机 联系方式 座机 传真",
-    "DATE": "出生日期 出生年月 生日 检查日期 报告日期 就诊日期 入院日期 出院日期 随访日期 日期",
-    "ADDRESS": "家庭住址 现住址 住址 通讯地址 联系地址 居住地址 居住地 户籍地址 地址",
-    "AGE": "年龄",
+    "DATE": "出生日期 出生年月 出生年份 出生年 生日 检查日期 报告日期 就诊日期 入院日期 出院日期 "
+    "随访日期 日期",
+    "ADDRESS": "家庭住址 现住址 住址 通讯地址 联系地址 居住地址 居住地 户籍地址 地址 邮编 邮政编码",
+    "AGE": "年龄 年_龄",
 }
 _NUMBER = ("", " no.", " no", " number", " #", "#")
 _EN_LABELS = {
     "NAME": (
         "patient name",
+        "patient's name",
         "patient",
         "pt",
+        "pt name",
+        "pt. name",
         "name",
+        "surname",
+        "last name",
+        "family name",
+        "forename",
+        "forenames",
+        "first name",
+        "given name",
+        "given names",
+        "middle name",
+        "grader",
+        "graded by",
+        "referrer",
+        "referring optometrist",
+        "reporting ophthalmologist",
+        "reporting clinician",
+        "reporting doctor",
+        "dictated but not checked by",
+        "approved by",
+        "authorised by",
+        "authorized by",
+        "checked by",
+        "reviewed by",
+        "dear",
+        "gp",
+        "ref. dr",
+        "ref dr",
+        "ref. doctor",
         "physician",
         "examiner",
         "examined by",
@@ -134,22 +189,52 @@ _EN_LABELS = {
         *(f"medical record{s}" for s in _NUMBER),
         *(
             f"{w}{s}"
-            for w in ("record", "hospital", "admission", "case", "chart")
+            for w in (
+                "record",
+                "hospital",
+                "hosp.",
+                "hosp",
+                "admission",
+                "case",
+                "chart",
+                "visit",
+                "episode",
+                "encounter",
+                "order",
+                "ur",
+                "k",
+                "med rec",
+                "unit",
+            )
             for s in _NUMBER[1:]
         ),
         *(f"accession{s}" for s in _NUMBER),
         *(f"acc{s}" for s in _NUMBER[1:]),
         "patient id",
         "study id",
+        "study accession",
         "exam id",
         *(f"exam{s}" for s in _NUMBER[1:]),
         "pid",
+        "rn",
         "id",
         "id no.",
         "id no",
     ),
     "ID": (
         "national id",
+        "nric",
+        "fin",
+        "hkid",
+        "hk id",
+        "hk id card",
+        "chi",
+        "aadhaar",
+        "medicare",
+        "medicaid",
+        "health card",
+        "member id",
+        *(f"nhs{s}" for s in _NUMBER),
         "id card",
         "id card no.",
         "ssn",
@@ -174,6 +259,9 @@ _EN_LABELS = {
     ),
     "DATE": (
         "dob",
+        "yob",
+        "year of birth",
+        "birth year",
         "d.o.b.",
         "d.o.b",
         "date of birth",
@@ -185,22 +273,22 @@ _EN_LABELS = {
         "date",
     ),
     "ADDRESS": ("home address", "address", "addr"),
-    "AGE": ("age", "aged"),
+    "AGE": ("age", "aged", "age/sex", "age/gender"),
 }
 # Labels that are also ordinary words: a value follows them only after a colon.
 NEED_COLON = words(
     "pt id name physician technician photographer operator attending consultant ophthalmologist "
-    "optometrist reviewer guardian spouse father mother contact cell tel date case chart"
+    "optometrist reviewer guardian spouse father mother contact cell tel date case chart fin chi rn"
 )
 
 
-_ACRONYMS = frozenset({"id", "mrn", "dob", "ssn", "pid"})
+_ACRONYMS = frozenset({"id", "mrn", "dob", "ssn", "pid", "hk"})
 
 
 def _case_forms(phrase: str) -> set[str]:
     """The spellings a label takes in a header: "Patient name", "Patient Name", "PATIENT NAME",
-    "Patient ID" (lower-case labels mid-sentence are found by ``LOWER_CASE_LABEL``); spelling
-    them out keeps the scan to upper-case letters."""
+    "Patient ID" (lower-case labels mid-sentence are ``LOWER_LABELS`` and
+    ``LOWER_CASE_LABEL``); spelling them out keeps the scan to upper-case letters."""
     forms = {phrase.capitalize(), phrase.title(), phrase.upper()}
     return forms | {
         " ".join(w.upper() if w.lower() in _ACRONYMS else w for w in form.split(" "))
@@ -208,33 +296,81 @@ def _case_forms(phrase: str) -> set[str]:
     }
 
 
+# Labels also written in lower case mid-sentence ("passport E42452189", "a man, age 99"): a scan
+# of their own, run only on a report that holds one of them.
+LOWER_LABELS = {
+    "passport": "ID",
+    "passport no.": "ID",
+    "age": "AGE",
+    "aged": "AGE",
+    "accession": "MRN",
+    "mrn": "MRN",
+    "dob": "DATE",
+    "yob": "DATE",
+}
+LOWER_LABEL_GATES = ("passport", " age", "accession", "mrn", "dob", "yob")
+
+
 def _label_table() -> dict[str, str]:
     table = {}
     for kind, labels in _ZH_LABELS.items():
-        table.update(dict.fromkeys(labels.split(), kind))
+        # "_" stands for the space of a spaced-out label ("姓 名")
+        table.update(dict.fromkeys((label.replace("_", " ") for label in labels.split()), kind))
     for kind, phrases in _EN_LABELS.items():
         for phrase in phrases:
             table.update(dict.fromkeys(_case_forms(phrase), kind))
+    table.update(LOWER_LABELS)
     return table
 
 
 LABEL_KINDS = _label_table()
-LABEL = re.compile(
-    f"(?P<label>{trie_pattern(list(LABEL_KINDS))})(?P<colon>{GAP}[:：#])?{GAP}(?:\n{GAP})?"
+# "Medicare number:", "CHI No. -": a number word between a label and its colon
+_LABEL_END = (
+    rf"(?P<number>{GAP}(?:[Nn]o\.?|NO\.?|[Nn]umber|NUMBER)(?![A-Za-z]))?"
+    rf"(?P<colon>{GAP}(?:\([^()\n]{{1,30}}\))?{GAP}(?:[:：#]|-(?= )))?{GAP}(?:\n{GAP})?"
 )
+LABEL = re.compile(
+    f"(?P<label>{trie_pattern([k for k in LABEL_KINDS if k not in LOWER_LABELS])}){_LABEL_END}"
+)
+LOWER_LABEL = re.compile(f"(?P<label>{trie_pattern(list(LOWER_LABELS))}){_LABEL_END}")
 # A name after "by" or after a person ("the patient, Joseph Williams", "a woman, Faith Hill").
 LOWER_CASE_LABEL = re.compile(
     trie_pattern(list(words("patient by woman man lady gentleman female male boy girl")))
-    + r",?[ \t\x00]+(?=[A-Z])"
+    + r"(?:,|[ ]?[:：]|[ ]-)?[ \t\x00]+(?=[A-Z])"
+)
+# A relative's name ("accompanied by her son Tomasz"): a scan only where a relative is named.
+RELATIVES = tuple(
+    words(
+        """son daughter wife husband grandson granddaughter niece nephew brother sister partner
+        carer caregiver friend neighbour neighbor cousin uncle aunt"""
+    )
+)
+RELATIVE_LABEL = re.compile(trie_pattern(list(RELATIVES)) + r",?[ \t\x00]+(?=[A-Z])")
+# A surname and a title ("经李主任会诊", "由王明医生"): the name of a colleague in the text.
+ZH_TITLED_SURNAME = re.compile(
+    rf"[经由请与和及向找约](?P<name>[{''.join(sorted(ZH_SURNAMES))}][{CJK}]{{0,2}}?)"
+    r"(?=主任|教授|医生|医师|大夫|院长|护士长)"
 )
 
 # --- values after a label ----------------------------------------------------------------------
 
-MRN_VALUE = re.compile(r"(?=[A-Za-z0-9-]{0,8}\d{3})[A-Za-z0-9][A-Za-z0-9/-]{2,30}")
-ID_VALUE = re.compile(r"(?=[A-Za-z0-9 -]{0,6}\d{4})[A-Za-z0-9][A-Za-z0-9-]{5,24}")
+# Record and ID numbers may be written in groups ("RX 00 48 29", "G 1234 5678"): a group after a
+# space must begin with a digit (or two letters and a digit), so the words after a value stay.
+_GROUPS = r"(?: (?=[A-Za-z]{0,2}\d)[A-Za-z0-9-]+){0,5}"
+MRN_VALUE = re.compile(rf"(?=[A-Za-z0-9 -]{{0,8}}\d)[A-Za-z0-9][A-Za-z0-9/.-]{{0,30}}{_GROUPS}")
+ID_VALUE = re.compile(
+    rf"(?=[A-Za-z0-9 -]{{0,6}}\d)[A-Za-z0-9][A-Za-z0-9-]{{0,24}}{_GROUPS}(?: ?\([0-9A-Z]\))?"
+)
 PHONE_VALUE = re.compile(r"\+?[\d(][\d ().-]{5,22}\d")
-DATE_VALUE = re.compile(r"\d{1,4}(?:[ ./-]{1,2}|[年月日])\d{1,2}(?:[ ./-]{1,2}|[年月])\d{1,4}日?")
-AGE_VALUE = re.compile(r"(?:9\d|1[0-4]\d)(?![\d.])")
+# After a date label, a year alone is taken too ("DOB 1931", "出生日期：1931年").
+DATE_VALUE = re.compile(
+    r"\d{1,4}(?:[ ./-]{1,2}|[ ]?[年月日][ ]?)\d{1,2}(?:[ ./-]{1,2}|[ ]?[年月][ ]?)\d{1,4}[ ]?日?"
+    r"|(?:18|19|20)\d{2}(?![\d.])[ ]?年?"
+)
+_ZH_AGE_WORDS = r"九十[一二三四五六七八九]?|一百[零一二三四五六七八九十]{0,3}"
+_EN_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_EN_AGE_WORDS = rf"(?i:(?:ninety|(?:(?:one|a) )?hundred(?: and)?)(?:[- ](?:{_EN_UNITS}))?)"
+AGE_VALUE = re.compile(rf"(?:9\d|1[0-4]\d)(?!\d|\.\d)|{_ZH_AGE_WORDS}|{_EN_AGE_WORDS}\b")
 ADDRESS_VALUE = re.compile(
     r"[^\n]+?(?=[ \t\x00]{2,}|[ \t\x00]+[^\s:：\d]{1,20}[:：]|[ \t\x00]*(?:\n|$))"
 )
@@ -287,10 +423,6 @@ def _found(pattern: str) -> Callable[[str], object]:
     return re.compile(pattern).search
 
 
-def _digits_at_least(count: int) -> Callable[[re.Match[str]], bool]:
-    return lambda m: sum(map(str.isdigit, m.group())) >= count
-
-
 def _age_over_89(m: re.Match[str]) -> bool:
     return 90 <= int(m.group()) <= 149
 
@@ -301,10 +433,26 @@ def _not_after_word(m: re.Match[str]) -> bool:
 
 
 _STOP = r"[^\s\x00<>\"'，。；、（）" + CJK + r"]"
-# Town, state and ZIP code after a street or a PO box: ", Springfield, IL 62704".
-_ADDRESS_TAIL = (
-    r"(?:, ?[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){0,3}){0,3}(?:,? [A-Z]{2})?(?: \d{5}(?:-\d{4})?)?"
+# Town, state and postcode after a street or a PO box: ", Springfield, IL 62704",
+# ", Sydney NSW 2000", ", London SW1A 2AA".
+# An address goes on over line breaks to a line of place names ("Hong Kong"), never a heading.
+_NEXT_LINE = (
+    r",?\n(?=[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){0,3},?(?:[ \t\x00]*(?:\n|$|\x00)|  ))"
+    r"(?!(?i:impression|diagnos|findings|history|plan|assessment|comment|conclusion|recommend))"
 )
+_ADDRESS_TAIL = (
+    rf"(?:(?:, ?|{_NEXT_LINE})[A-Z][A-Za-z.]*\b(?: [A-Z][A-Za-z.]*\b){{0,3}}){{0,3}}"
+    r"(?:,? [A-Z]{2,3}\b)?"
+    r"(?:,? \d{4,5}(?:-\d{4})?(?!\d)|,? [A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b)?"
+)
+# The flat, floor, block or building before a street address or on its own: "Flat 4B, 12th Floor",
+# "Room 1203, Block B".
+_UNIT = (
+    r"(?:(?:Flat|FLAT|Apt|APT|Apartment|Unit|UNIT|Suite|Ste|Room|Rm|RM|Level|Lvl|Floor|Fl"
+    r"|Block|Blk|BLK|Tower|Building|Bldg)\.? ?#?[A-Z0-9][A-Za-z0-9-]{0,5}"
+    r"|\d{1,3}(?:st|nd|rd|th)? ?(?:Floor|FLOOR|Fl\.|/F))\b"
+)
+UNITS_BEFORE = re.compile(rf"{_UNIT}(?:,?[ \n]{_UNIT}){{0,3}},?[ \n]$")
 _STREET = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
     r"|Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq)"
@@ -316,21 +464,23 @@ _STREET = (
 NUMBER_LED = (
     Detector(
         "ADDRESS",
-        rf"\d(?<![\w.]\d)\d{{0,5}} (?:[A-Z][A-Za-z'.-]* ){{1,4}}{_STREET}\b\.?"
-        r"(?: (?:N|S|E|W|NE|NW|SE|SW)\b)?"
+        rf"\d(?<![\w.]\d)\d{{0,5}} (?:[A-Z][A-Za-z'.-]* |\d{{1,3}}(?:st|nd|rd|th) ){{1,4}}"
+        rf"{_STREET}\b\.?"
+        r"(?: (?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b)?"
         r"(?:,? ?(?:Apt|Apartment|Suite|Ste|Unit|Flat|Room|Rm|#)\.? ?[A-Za-z0-9-]+)?"
         + _ADDRESS_TAIL,
     ),
     Detector(
         "ID",
-        r"\d(?<=[1-9])(?<![0-9A-Za-z]\d)\d{5}[ -]?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])"
+        r"\d(?<=[1-9])(?<![0-9A-Za-z]\d)\d{5}[ -]?(?:18|19|20)\d{2}[ -]?(?:0[1-9]|1[0-2])"
         r"(?:0[1-9]|[12]\d|3[01])[ -]?\d{3}[\dXx](?![0-9A-Za-z])",
     ),
-    Detector("PHONE", r"\d(?<=1)(?<![\d.]\d)[3-9]\d(?:[ -]?\d{4}){2}(?![\d.])"),
-    Detector("PHONE", r"\d(?<=0)(?<![\d.]\d)\d{2,3}[ -]?\d{3,4}[ -]?\d{4}(?![\d.])"),
+    Detector("PHONE", r"\d(?<=1)(?<![\d.]\d)[3-9]\d(?:[ -]?\d{4}){2}(?!\d|\.\d)"),
+    Detector("PHONE", r"\d(?<=0)(?<![\d.]\d)\d{2,3}[ -]?\d{3,4}[ -]?\d{4}(?!\d|\.\d)"),
     Detector(
         "PHONE",
-        r"\d(?<![\d.]\d)(?:\d\d[ .-]|[ .-](?:\(\d{3}\)[ .-]?|\d{3}[ .-]))\d{3}[ .-]\d{4}(?![\d.])",
+        r"\d(?<![\d.]\d)(?:\d\d[ .-]|[ .-](?:\(\d{3}\)[ .-]?|\d{3}[ .-]))\d{3}[ .-]\d{4}"
+        r"(?!\d|\.\d)",
     ),
     Detector(
         "DATE",
@@ -340,22 +490,22 @@ NUMBER_LED = (
         r"|[-/.](?:0[1-9]|1[0-2])(?![\d./-]))(?!\d)",
     ),
     Detector("DATE", r"\d(?<![\d./]\d)\d?(?P<dmy>[/.-])\d\d?(?P=dmy)(?:19|20)?\d\d(?![\d/]|\.\d)"),
-    Detector("DATE", r"\d(?<!\d\d)\d?[ ]?月[ ]?\d\d?[ ]?[日号]"),
+    Detector("DATE", r"\d(?<!\d\d)\d?(?:[ ]?年[ ]?\d\d?)?[ ]?月[ ]?\d\d?[ ]?[日号]"),
     Detector(
         "DATE",
         rf"\d(?<![\w.]\d)\d?(?:st|nd|rd|th)?(?: of)?[ -]?"
-        rf"(?:{_MONTH_ANY_CASE}\.?,?[ -]?{_YEAR}(?!\d)|{MONTH}(?![a-z]))",
+        rf"(?:{_MONTH_ANY_CASE}\.?,?(?:[ -]?{_YEAR}|-\d\d)(?!\d)|{MONTH}(?![a-z]))",
     ),
-    Detector("ID", r"\d(?<![\d-]\d)\d\d-\d\d-\d{4}(?![\d-])"),
+    Detector("ID", r"\d(?<![\d-]\d)\d\d(?P<ssn>[- ])\d\d(?P=ssn)\d{4}(?![\d-])"),
     Detector(
         "AGE",
-        r"\d(?<![\d.]\d)\d\d?(?=[ ]?(?:岁|周岁|-?years?\b|-?yrs?\b|[- ]?y/?o\b|y\.o\.))",
+        r"\d(?<![\d.]\d)\d\d?(?=[ ]?(?:岁|周岁|-?years?\b|-?yrs?\b|[- ]?y/?o\b|y\.o\.|[Yy]\b))",
         check=_age_over_89,
     ),
-    Detector("MRN", r"\d(?<![\d.,/-]\d)\d{6,}(?![\d.])"),
+    Detector("MRN", r"\d(?<![\d.,/-]\d)\d{6,}(?!\d|\.\d)"),
     Detector(
         "MRN",
-        r"\d(?:(?<=[A-Z]\d)|(?<=[A-Z]-\d))\d{5,}(?![\d.])",
+        r"\d(?:(?<=[A-Z]\d)|(?<=[A-Z]-\d))\d{5,}(?!\d|\.\d)",
         prefix=re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,4}-?$"),
     ),
 )
@@ -371,40 +521,35 @@ OTHER = (
     ),
     Detector("URL", rf"www\.{_STOP}+", _contains("www.")),
     Detector(
-        "PHONE",
-        r"\+86[ -]?1[3-9]\d(?:[ -]?\d{4}){2}(?![\d.])|0086[ -]?1[3-9]\d(?:[ -]?\d{4}){2}(?![\d.])"
-        r"|\+1[ .-]?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\d.])",
-        _contains("+86", "0086", "+1"),
-    ),
-    Detector(
-        "PHONE",
-        r"\(0\d{2,3}\)[ -]?\d{3,4}[ -]?\d{4}(?![\d.])|\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}(?![\d.])",
-        _contains("("),
-    ),
-    Detector(
-        "PHONE",
-        r"\+(?<![\w+]\+)\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?![\d.])",
-        _contains("+"),
-        _digits_at_least(8),
-    ),
-    Detector(
         "DATE",
-        rf"[{_ZH_DIGIT}]{{4}}年[{_ZH_DIGIT}]{{1,2}}月(?:[{_ZH_DIGIT}]{{1,3}}[日号])?",
-        _found(rf"年(?<=[{_ZH_DIGIT}]年)"),
+        rf"[{_ZH_DIGIT}]{{4}}[ ]?年[ ]?[{_ZH_DIGIT}]{{1,2}}[ ]?月"
+        rf"(?:[ ]?[{_ZH_DIGIT}]{{1,3}}[ ]?[日号])?",
+        _found(rf"年(?:(?<=[{_ZH_DIGIT}]年)|(?<=[{_ZH_DIGIT}] 年))"),
     ),
     Detector(
         "DATE",
         rf"{MONTH}\.?(?: {_DAY},? {_YEAR}(?!\d)|,? {_YEAR}(?!\d)"
-        r"| (?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?(?![\d.:/])(?! ?(?:mm|mg|ml|%|D\b|x\b)))",
+        r"|(?<!OCT)(?<!OCT\.) (?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?(?![\d.:/])"
+        r"(?! ?(?:mm|mg|ml|%|D\b|[x×])))",
         check=_not_after_word,
     ),
     Detector("AGE", r"(?<=aged )\d\d\d?(?!\d)", _contains("aged "), _age_over_89),
     Detector(
         "AGE",
-        r"九十[一二三四五六七八九]?(?=周?岁)|一百[零一二三四五六七八九十]{0,3}(?=周?岁)",
-        _contains("九十", "一百"),
+        rf"{_EN_AGE_WORDS}\b"
+        r"(?![- ](?i:burns|spots|shots|degrees|microns|letters|times|percent|mg|ml|um|μm))",
+        _contains("inety", "undred", "INETY", "UNDRED"),
     ),
+    Detector("AGE", rf"(?:{_ZH_AGE_WORDS})(?=周?岁)", _contains("九十", "一百")),
     Detector("ADDRESS", r"[Pp]\.? ?[Oo]\.? (?:Box|BOX|box) \d+" + _ADDRESS_TAIL, _contains("ox ")),
+    Detector(
+        "ADDRESS",
+        rf"(?<![A-Za-z]){_UNIT}(?:,?[ \n]{_UNIT})+"
+        rf"(?:(?:, |{_NEXT_LINE})[A-Z][\w'.-]*(?: [A-Z][\w'.-]*){{0,3}}){{0,5}}",
+        _contains(
+            *words("Flat FLAT Apt APT Unit UNIT Suite Ste Room Rm RM Level Lvl Fl Bl Tower Bu")
+        ),
+    ),
 )
 OTHER_SCANS = tuple((detector, re.compile(detector.pattern)) for detector in OTHER)
 
@@ -413,15 +558,73 @@ OTHER_SCANS = tuple((detector, re.compile(detector.pattern)) for detector in OTH
 # and district; web addresses have "://" after their scheme, or end in a known top-level domain.
 # Each anchor comes with the characters it grows over, up to a reach, as a pattern that ends
 # where the anchor starts.
+_ZH_UNIT = (
+    rf"[{CJK}A-Za-z]{{0,8}}?[ ]?(?:\d+|[A-Z])[ ]?(?:号楼|号院|栋|幢|座|单元|层|楼|室|号|户|房)"
+)
+# Each anchor comes with the words one of which a report must hold for the anchor to be tried.
 ZH_ADDRESS_ANCHORS = (
     (
         re.compile(
-            r"(?:路|街|大道|巷|弄|胡同|道)\d+(?:-\d+)?号(?:\d+(?:号楼|栋|幢|座|单元|层|楼|室|号|户))*"
+            rf"(?:路|街|大道|巷|弄|胡同|道)[ ]?\d+(?:-\d+)?[ ]?号院?"
+            rf"(?:{_ZH_UNIT}|[ ]?\d+(?=[ ]*[,，。；;\n]))*"
         ),
         re.compile(rf"[{CJK}]{{1,20}}$"),
+        ("号",),
     ),
-    (re.compile(rf"市[{CJK}]{{1,6}}?[区县]"), re.compile(rf"[{CJK}]{{1,8}}$")),
+    (
+        re.compile(rf"\d+[ ]?(?:号楼|栋|幢|座)(?:{_ZH_UNIT})*(?:[ ]?\d+(?!\d))?"),
+        re.compile(rf"[{CJK}A-Za-z0-9]{{1,24}}$"),
+        ("号楼", "栋", "幢", "座"),
+    ),
+    (re.compile(rf"市[{CJK}]{{1,6}}?[区县]"), re.compile(rf"[{CJK}]{{1,8}}$"), ("市",)),
 )
+# An e-mail address with its "@" or its dots written out ("li[at]eye.cn", "li (at) eye dot com",
+# "li#eye.cn", "li@eye[dot]cn"): from the "at" to the last label of the domain, grown left over
+# the local part. Spelt-out dots need a letters-only last label; "#" needs real dots.
+_DOT = r"(?:\.|[ ]?(?:\[dot\]|\(dot\)|\{dot\}|\[\.\])[ ]?| dot | DOT )"
+EMAIL_AT_WORDS = (*words("# at] at) at} at> @] @) dot] dot) [.]"), " dot ", " DOT ")
+EMAIL_AT_ANCHOR = (
+    re.compile(
+        r"(?:[ \[({<](?:(?<= )[\[({<])?(?:at|@)[\])}>][ ]?| (?:at|AT) |@)"
+        rf"[A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)*{_DOT}[A-Za-z]{{2,10}}(?![A-Za-z0-9-])"
+        r"|#(?<=[A-Za-z0-9_]#)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,10}(?![A-Za-z0-9-])"
+    ),
+    re.compile(r"[A-Za-z0-9._%+-]{1,64}$"),
+)
+# A postcode ends many addresses ("Cambridge CB2 1EP", "Fitzroy VIC 3065", "BC K0U 3K9",
+# "Savannah GA 31471", ", 13561 Berlin", "Beijing 100020"): the lines before it that read as
+# address lines are the rest of the address. The scan finds the part after the space (a space
+# and a digit are rare together), then the part before it is read backwards (POSTCODE_HEADS).
+POSTCODE_TAIL = re.compile(
+    r"[ \n](?:(?<=, )|(?<=\n))\d(?:\d{3} [A-Z]{2} [A-Z][a-z]+|\d{4} [A-Z][a-zäöüß]+)\b"
+    r"| \d(?:(?P<uk>[A-Z]{2})|(?P<ca>[A-Z]\d)|(?P<us>\d{4}(?:-\d{4})?)|(?P<au>\d{3})"
+    r"|(?P<cn>\d{5}))\b"
+)
+POSTCODE_HEADS = {
+    "uk": re.compile(r"(?<![\w])[A-Z]{1,2}\d[A-Z\d]?$"),
+    "ca": re.compile(r"(?<![\w])[A-Z]\d[A-Z]$"),
+    "us": re.compile(r"(?<![\w])[A-Z]{2}$"),
+    "au": re.compile(r"(?<![\w])(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT)$"),
+    "cn": re.compile(r"(?:(?<=, )|(?<=\n))[A-Z][a-z]{2,20}$"),
+}
+# "... No.", "... #", "... number", "HKID", "...号码", "...证": a number follows.
+NUMBERED = re.compile(
+    r"(?:N(?<![A-Za-z]N)(?:o|O|r|umber|UMBER)(?![A-Za-z])\.?"
+    r"|#|I(?<![a-z]I)D(?:(?![A-Za-z])|(?=No)|(?<=[\u4e00-\u9fff]ID))|I\.D\.|[号证照]码?)"
+    r"(?:[ ]?[(（][^()（）\n]{1,12}[)）])?[ \t\x00]*(?:[:：#]|-(?= ))?[ \t\x00]*"
+)
+NUMBERED_VALUE = re.compile(
+    r"(?:No\.?[ ]?|#)?[A-Za-z0-9][A-Za-z0-9/.-]{0,30}"
+    r"(?:[ ](?=[A-Za-z]{0,3}\d)[A-Za-z0-9/.-]{1,20}){0,5}(?:[ ]?\([0-9A-Z]\))?"
+)
+ID_CONTEXT = re.compile(
+    r"(?i:passport|insurance|medicare|medicaid|aadhaar|nric|hk ?id|ssn|social|national|card"
+    r"|policy|subscriber|health|member|licen[cs]e|fin\b|chi\b|nhs|prc|resident|citizen)"
+    r"|身份|护照|医保|社保|新农合|通行证|证件|居民"
+)
+ADDRESS_LINE = re.compile(r"[A-Z0-9#][\w'.,#/ -]{0,70}$")
+ADDRESS_STOP = re.compile(r".*(?:[:|;\t\x00]|  )[ ]*")
+ADDRESS_LABEL = re.compile(r"(?i:addr(?:ess)?|residence|home)[^:|;\n]{0,12}[:：][ ]*")
 SCHEME_ANCHOR = (re.compile(rf"://{_STOP}+"), re.compile(r"[A-Za-z]{1,8}$"))
 DOMAIN_ANCHOR = (
     re.compile(
