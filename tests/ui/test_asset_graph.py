@@ -44,7 +44,8 @@ def test_graph_shows_every_stage_in_its_group(page: Page):
     expect(page.locator(GROUP_NAMES)).to_have_count(len(groups))
     assert set(page.locator(GROUP_NAMES).all_inner_texts()) == set(groups)
     expect(page.locator(NODE_NAMES)).to_have_count(sum(len(a) for a in groups.values()))
-    if SCREENSHOT:
+    if SCREENSHOT:  # once the boxes show the materialization status (green)
+        expect(page.locator("[style*=background-green]").first).to_be_visible()
         page.screenshot(path=REPO / SCREENSHOT)
     for group, assets in groups.items():
         page.goto(f"/asset-groups~{quote(f'group:{group}')}/")
