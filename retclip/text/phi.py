@@ -58,7 +58,6 @@ def find_phi(text: str) -> list[PhiSpan]:
             found += [(kind, *m.span()) for m in pattern.finditer(text) if check(m)]
     found += _grown_anchors(text)
     found += _postcode_addresses(text)
-    found += _numbered_values(text)
     found += _labelled_values(text)
     found += _titled_names(text)
     found += _signed_names(text)
@@ -160,23 +159,6 @@ def _postcode_addresses(text: str) -> list[_Span]:
     return spans
 
 
-def _numbered_values(text: str) -> list[_Span]:
-    """Values after "No.", "#", "number", "...ID", "...号", "...证": whatever names the number,
-    five digits or more (or four with letters) identify someone: record, card, order, policy,
-    insurance numbers. Typed ID where the words before say so, MRN otherwise."""
-    spans = []
-    for m in p.NUMBERED.finditer(text):
-        value = p.NUMBERED_VALUE.match(text, m.end())
-        if not value:
-            continue
-        digits = sum(map(str.isdigit, value.group()))
-        if digits >= 5 or (digits >= 4 and any(map(str.isalpha, value.group()))):
-            context = text[max(0, m.start() - 20) : m.end()]
-            kind = "ID" if p.ID_CONTEXT.search(context) else "MRN"
-            spans.append((kind, value.start(), value.end()))
-    return spans
-
-
 def _labelled_values(text: str) -> list[_Span]:
     """Values after a label ("姓名：", "MRN:", "signed by"), read by the label's type."""
     spans = []
@@ -185,7 +167,6 @@ def _labelled_values(text: str) -> list[_Span]:
         matches = [*matches, *p.LOWER_LABEL.finditer(text)]
     for m in matches:
         label, number, colon = m.group("label", "number", "colon")
-        colon = colon or number  # "CHI number 190696 3940": the number word announces a value
         kind, latin, need_colon = _LABELS.get(label) or _label_info(label)
         if latin:
             start, end = m.start(), m.end("label")
@@ -193,15 +174,17 @@ def _labelled_values(text: str) -> list[_Span]:
             if (
                 (before.isalpha() and before.isascii())
                 or (after.isalpha() and after.isascii())
-                or (need_colon and colon is None)
+                or (need_colon and colon is None and number is None)
             ):
-                continue
-        position = m.end()
-        end = _VALUE_READERS[kind](text, position, colon is not None)
+                continue  # a number word announces a value as a colon does ("CHI number 1906")
+        # "病案号 No.5202304": a number word written onto the value is part of it
+        glued = number and colon is None and text[m.end("number") : m.end("number") + 1].isalnum()
+        position = m.start("number") if glued else m.end()
+        end = _VALUE_READERS[kind](text, position, colon is not None or number is not None)
         if end is not None and end > position:
             spans.append((kind, position, end))
     named = p.LOWER_CASE_LABEL.finditer(text)
-    if any(map(text.__contains__, p.RELATIVES)):
+    if any(map(text.__contains__, p.RELATIVE_GATES)):
         named = [*named, *p.RELATIVE_LABEL.finditer(text)]
     for m in named:
         if not _letter_at(text, m.start() - 1):

@@ -109,15 +109,16 @@ _ZH_LABELS = {
     "家属 病人 患者 就诊人 受检者 家长 监护人 父亲 母亲 配偶 丈夫 妻子 儿子 女儿 老伴 爱人 "
     "孙子 孙女 外孙 外孙女 侄子 侄女 外甥 外甥女 哥哥 姐姐 弟弟 妹妹 女婿 儿媳 长子 长女",
     "MRN": "病历号 病案号 门诊号 住院号 检查号 登记号 影像号 档案号 就诊卡号 就诊号 卡号 流水号 "
-    "申请单号 条码号 病人ID 患者ID ID号 编号",
-    "ID": "身份证号码 身份证号 身份证 证件号码 证件号 护照号 医保卡号 社保卡号 医保号",
+    "申请单号 条码号 病人ID 患者ID ID号 编号 住院号码 门诊号码 病历号码 门诊ID 住院ID 就诊ID "
+    "检查单号 影像ID",
+    "ID": "身份证号码 身份证号 身份证 证件号码 证件号 护照号码 护照号 护照 医保卡号 社保卡号 "
+    "医保号 社会保障卡号 新农合证号 港澳通行证 台胞证 公民身份号码 居民身份证",
     "PHONE": "联系电话 电话号码 电话 手机号码 手机号 手机 联系方式 座机 传真",
     "DATE": "出生日期 出生年月 出生年份 出生年 生日 检查日期 报告日期 就诊日期 入院日期 出院日期 "
     "随访日期 日期",
     "ADDRESS": "家庭住址 现住址 住址 通讯地址 联系地址 居住地址 居住地 户籍地址 地址 邮编 邮政编码",
     "AGE": "年龄 年_龄",
 }
-_NUMBER = ("", " no.", " no", " number", " #", "#")
 _EN_LABELS = {
     "NAME": (
         "patient name",
@@ -186,60 +187,56 @@ _EN_LABELS = {
     ),
     "MRN": (
         "mrn",
-        *(f"medical record{s}" for s in _NUMBER),
-        *(
-            f"{w}{s}"
-            for w in (
-                "record",
-                "hospital",
-                "hosp.",
-                "hosp",
-                "admission",
-                "case",
-                "chart",
-                "visit",
-                "episode",
-                "encounter",
-                "order",
-                "ur",
-                "k",
-                "med rec",
-                "unit",
-            )
-            for s in _NUMBER[1:]
-        ),
-        *(f"accession{s}" for s in _NUMBER),
-        *(f"acc{s}" for s in _NUMBER[1:]),
+        "medical record",
+        "record",
+        "hospital",
+        "hosp.",
+        "hosp",
+        "admission",
+        "case",
+        "chart",
+        "visit",
+        "episode",
+        "encounter",
+        "order",
+        "ur",
+        "k",
+        "med rec",
+        "unit",
+        "acc",
+        "acc.",
+        "accession",
         "patient id",
         "study id",
         "study accession",
         "exam id",
-        *(f"exam{s}" for s in _NUMBER[1:]),
+        "exam",
         "pid",
         "rn",
         "id",
-        "id no.",
-        "id no",
     ),
     "ID": (
         "national id",
         "nric",
-        "fin",
         "hkid",
         "hk id",
         "hk id card",
-        "chi",
         "aadhaar",
         "medicare",
         "medicaid",
         "health card",
         "member id",
-        *(f"nhs{s}" for s in _NUMBER),
+        "policy",
+        "subscriber",
+        "prc id",
+        "ins. id",
+        "ins id",
+        "nhs",
         "id card",
         "id card no.",
         "ssn",
-        *(f"social security{s}" for s in _NUMBER[:4]),
-        *(f"passport{s}" for s in _NUMBER[:4]),
+        "social security",
+        "passport",
         "insurance no.",
         "insurance number",
         "insurance id",
@@ -278,11 +275,12 @@ _EN_LABELS = {
 # Labels that are also ordinary words: a value follows them only after a colon.
 NEED_COLON = words(
     "pt id name physician technician photographer operator attending consultant ophthalmologist "
-    "optometrist reviewer guardian spouse father mother contact cell tel date case chart fin chi rn"
+    "optometrist reviewer guardian spouse father mother contact cell tel date case chart fin chi "
+    "rn ur k acc acc. order episode encounter unit visit subscriber policy medicare exam"
 )
 
 
-_ACRONYMS = frozenset({"id", "mrn", "dob", "ssn", "pid", "hk"})
+_ACRONYMS = frozenset({"id", "mrn", "dob", "ssn", "pid", "hk", "ur", "k"})
 
 
 def _case_forms(phrase: str) -> set[str]:
@@ -308,7 +306,7 @@ LOWER_LABELS = {
     "dob": "DATE",
     "yob": "DATE",
 }
-LOWER_LABEL_GATES = ("passport", " age", "accession", "mrn", "dob", "yob")
+LOWER_LABEL_GATES = ("passport", " age ", " age,", " age:", "accession", "mrn", "dob", "yob")
 
 
 def _label_table() -> dict[str, str]:
@@ -319,6 +317,7 @@ def _label_table() -> dict[str, str]:
     for kind, phrases in _EN_LABELS.items():
         for phrase in phrases:
             table.update(dict.fromkeys(_case_forms(phrase), kind))
+    table.update(dict.fromkeys(("FIN", "CHI"), "ID"))  # acronyms that are also word starts
     table.update(LOWER_LABELS)
     return table
 
@@ -326,8 +325,9 @@ def _label_table() -> dict[str, str]:
 LABEL_KINDS = _label_table()
 # "Medicare number:", "CHI No. -": a number word between a label and its colon
 _LABEL_END = (
-    rf"(?P<number>{GAP}(?:[Nn]o\.?|NO\.?|[Nn]umber|NUMBER)(?![A-Za-z]))?"
-    rf"(?P<colon>{GAP}(?:\([^()\n]{{1,30}}\))?{GAP}(?:[:：#]|-(?= )))?{GAP}(?:\n{GAP})?"
+    rf"(?:{GAP}[(（][^()（）\n]{{1,30}}[)）])?"  # "Name (Surname, Given):", "证件号（护照）"
+    rf"(?:{GAP}(?P<number>[Nn]o\.?|NO\.?|[Nn]umber|NUMBER)(?![A-Za-z]))?"
+    rf"(?P<colon>{GAP}(?:#[ ]?)?(?:[:：]|-(?= ))|{GAP}#)?{GAP}(?:\n{GAP})?"
 )
 LABEL = re.compile(
     f"(?P<label>{trie_pattern([k for k in LABEL_KINDS if k not in LOWER_LABELS])}){_LABEL_END}"
@@ -339,12 +339,11 @@ LOWER_CASE_LABEL = re.compile(
     + r"(?:,|[ ]?[:：]|[ ]-)?[ \t\x00]+(?=[A-Z])"
 )
 # A relative's name ("accompanied by her son Tomasz"): a scan only where a relative is named.
-RELATIVES = tuple(
-    words(
-        """son daughter wife husband grandson granddaughter niece nephew brother sister partner
-        carer caregiver friend neighbour neighbor cousin uncle aunt"""
-    )
+RELATIVES = words(
+    """son daughter wife husband grandson granddaughter niece nephew brother sister partner
+    carer caregiver friend neighbour neighbor cousin uncle aunt"""
 )
+RELATIVE_GATES = tuple(f" {word} " for word in RELATIVES) + tuple(f" {word}," for word in RELATIVES)
 RELATIVE_LABEL = re.compile(trie_pattern(list(RELATIVES)) + r",?[ \t\x00]+(?=[A-Z])")
 # A surname and a title ("经李主任会诊", "由王明医生"): the name of a colleague in the text.
 ZH_TITLED_SURNAME = re.compile(
@@ -357,9 +356,12 @@ ZH_TITLED_SURNAME = re.compile(
 # Record and ID numbers may be written in groups ("RX 00 48 29", "G 1234 5678"): a group after a
 # space must begin with a digit (or two letters and a digit), so the words after a value stay.
 _GROUPS = r"(?: (?=[A-Za-z]{0,2}\d)[A-Za-z0-9-]+){0,5}"
-MRN_VALUE = re.compile(rf"(?=[A-Za-z0-9 -]{{0,8}}\d)[A-Za-z0-9][A-Za-z0-9/.-]{{0,30}}{_GROUPS}")
+_NO = r"(?:No\.?[ ]?|#[ ]?)?"  # "No.5644848", "#1932571"
+MRN_VALUE = re.compile(
+    rf"{_NO}(?=[A-Za-z0-9 -]{{0,8}}\d)[A-Za-z0-9][A-Za-z0-9/.-]{{0,30}}{_GROUPS}(?: ?\([0-9A-Z]\))?"
+)
 ID_VALUE = re.compile(
-    rf"(?=[A-Za-z0-9 -]{{0,6}}\d)[A-Za-z0-9][A-Za-z0-9-]{{0,24}}{_GROUPS}(?: ?\([0-9A-Z]\))?"
+    rf"{_NO}(?=[A-Za-z0-9 -]{{0,6}}\d)[A-Za-z0-9][A-Za-z0-9-]{{0,24}}{_GROUPS}(?: ?\([0-9A-Z]\))?"
 )
 PHONE_VALUE = re.compile(r"\+?[\d(][\d ().-]{5,22}\d")
 # After a date label, a year alone is taken too ("DOB 1931", "出生日期：1931年").
@@ -572,9 +574,9 @@ ZH_ADDRESS_ANCHORS = (
         ("号",),
     ),
     (
-        re.compile(rf"\d+[ ]?(?:号楼|栋|幢|座)(?:{_ZH_UNIT})*(?:[ ]?\d+(?!\d))?"),
+        re.compile(rf"\d+[ ]?(?:号楼|栋|幢)(?:{_ZH_UNIT})*(?:[ ]?\d+(?!\d))?"),
         re.compile(rf"[{CJK}A-Za-z0-9]{{1,24}}$"),
-        ("号楼", "栋", "幢", "座"),
+        ("号楼", "栋", "幢"),
     ),
     (re.compile(rf"市[{CJK}]{{1,6}}?[区县]"), re.compile(rf"[{CJK}]{{1,8}}$"), ("市",)),
 )
@@ -607,21 +609,6 @@ POSTCODE_HEADS = {
     "au": re.compile(r"(?<![\w])(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT)$"),
     "cn": re.compile(r"(?:(?<=, )|(?<=\n))[A-Z][a-z]{2,20}$"),
 }
-# "... No.", "... #", "... number", "HKID", "...号码", "...证": a number follows.
-NUMBERED = re.compile(
-    r"(?:N(?<![A-Za-z]N)(?:o|O|r|umber|UMBER)(?![A-Za-z])\.?"
-    r"|#|I(?<![a-z]I)D(?:(?![A-Za-z])|(?=No)|(?<=[\u4e00-\u9fff]ID))|I\.D\.|[号证照]码?)"
-    r"(?:[ ]?[(（][^()（）\n]{1,12}[)）])?[ \t\x00]*(?:[:：#]|-(?= ))?[ \t\x00]*"
-)
-NUMBERED_VALUE = re.compile(
-    r"(?:No\.?[ ]?|#)?[A-Za-z0-9][A-Za-z0-9/.-]{0,30}"
-    r"(?:[ ](?=[A-Za-z]{0,3}\d)[A-Za-z0-9/.-]{1,20}){0,5}(?:[ ]?\([0-9A-Z]\))?"
-)
-ID_CONTEXT = re.compile(
-    r"(?i:passport|insurance|medicare|medicaid|aadhaar|nric|hk ?id|ssn|social|national|card"
-    r"|policy|subscriber|health|member|licen[cs]e|fin\b|chi\b|nhs|prc|resident|citizen)"
-    r"|身份|护照|医保|社保|新农合|通行证|证件|居民"
-)
 ADDRESS_LINE = re.compile(r"[A-Z0-9#][\w'.,#/ -]{0,70}$")
 ADDRESS_STOP = re.compile(r".*(?:[:|;\t\x00]|  )[ ]*")
 ADDRESS_LABEL = re.compile(r"(?i:addr(?:ess)?|residence|home)[^:|;\n]{0,12}[:：][ ]*")
