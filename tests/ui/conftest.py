@@ -59,11 +59,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 @dataclass(frozen=True)
 class Dagster:
-    """The served UI and the project and instance behind it."""
+    """The served UI and the project behind it."""
 
     url: str
     project: RetclipProject
-    home: Path
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +72,7 @@ def dagster(tmp_path_factory, small_clinic) -> Iterator[Dagster]:
     home = make_dagster_home(base / "dagster_home")
     materialize_upstream(project, home)
     with dg_dev(Path(project.root), home, base / "dg_dev.log") as url:
-        yield Dagster(url, project, home)
+        yield Dagster(url, project)
 
 
 @pytest.fixture(scope="session")
