@@ -95,6 +95,8 @@ def _grown_anchors(text: str) -> list[_Span]:
     anchors = [(*p.DOMAIN_ANCHOR, "URL")]
     if any(map(text.__contains__, p.EMAIL_AT_WORDS)):
         anchors.append((*p.EMAIL_AT_ANCHOR, "EMAIL"))
+    if "#" in text:
+        anchors.append((*p.EMAIL_HASH_ANCHOR, "EMAIL"))
     if "://" in text:
         anchors.append((*p.SCHEME_ANCHOR, "URL"))
     if not text.isascii():
@@ -104,11 +106,12 @@ def _grown_anchors(text: str) -> list[_Span]:
             if any(map(text.__contains__, gate))
         ]
     spans = []
+    reverse, length = text[::-1], len(text)
     for anchor, grow, kind in anchors:
         for m in anchor.finditer(text):
-            before = grow.search(text, max(0, m.start() - 60), m.start())
+            before = grow.match(reverse, length - m.start())
             if before:
-                spans.append((kind, before.start(), m.end()))
+                spans.append((kind, length - before.end(), m.end()))
     return spans
 
 

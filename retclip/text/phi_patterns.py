@@ -200,7 +200,8 @@ _EN_LABELS = {
         "encounter",
         "order",
         "ur",
-        "k",
+        "k number",
+        "k no.",
         "med rec",
         "unit",
         "acc",
@@ -454,6 +455,10 @@ _UNIT = (
     r"|Block|Blk|BLK|Tower|Building|Bldg)\.? ?#?[A-Z0-9][A-Za-z0-9-]{0,5}"
     r"|\d{1,3}(?:st|nd|rd|th)? ?(?:Floor|FLOOR|Fl\.|/F))\b"
 )
+UNIT_WORDS = words(
+    "Flat FLAT Apt APT Apartment Unit UNIT Suite Room Rm RM Level Lvl Floor FLOOR Fl. /F Block "
+    "Blk BLK Tower Building Bldg"
+)
 UNITS_BEFORE = re.compile(rf"{_UNIT}(?:,?[ \n]{_UNIT}){{0,3}},?[ \n]$")
 _STREET = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
@@ -546,11 +551,9 @@ OTHER = (
     Detector("ADDRESS", r"[Pp]\.? ?[Oo]\.? (?:Box|BOX|box) \d+" + _ADDRESS_TAIL, _contains("ox ")),
     Detector(
         "ADDRESS",
-        rf"(?<![A-Za-z]){_UNIT}(?:,?[ \n]{_UNIT})+"
+        rf"{_UNIT}(?:,?[ \n]{_UNIT})+"
         rf"(?:(?:, |{_NEXT_LINE})[A-Z][\w'.-]*(?: [A-Z][\w'.-]*){{0,3}}){{0,5}}",
-        _contains(
-            *words("Flat FLAT Apt APT Unit UNIT Suite Ste Room Rm RM Level Lvl Fl Bl Tower Bu")
-        ),
+        _contains(*UNIT_WORDS),
     ),
 )
 OTHER_SCANS = tuple((detector, re.compile(detector.pattern)) for detector in OTHER)
@@ -558,8 +561,9 @@ OTHER_SCANS = tuple((detector, re.compile(detector.pattern)) for detector in OTH
 # Anchors that are grown to the left over the characters of the value: much cheaper than trying
 # a long prefix at every character. Chinese addresses end in a road and house number or a city
 # and district; web addresses have "://" after their scheme, or end in a known top-level domain.
-# Each anchor comes with the characters it grows over, up to a reach, as a pattern that ends
-# where the anchor starts.
+# Each anchor comes with the characters it grows over, up to a reach, as a pattern matched on
+# the reversed text from where the anchor starts: reading backwards costs the length of the
+# value, where searching a window for a pattern that ends at the anchor costs its square.
 _ZH_UNIT = (
     rf"[{CJK}A-Za-z]{{0,8}}?[ ]?(?:\d+|[A-Z])[ ]?(?:号楼|号院|栋|幢|座|单元|层|楼|室|号|户|房)"
 )
@@ -570,37 +574,49 @@ ZH_ADDRESS_ANCHORS = (
             rf"(?:路|街|大道|巷|弄|胡同|道)[ ]?\d+(?:-\d+)?[ ]?号院?"
             rf"(?:{_ZH_UNIT}|[ ]?\d+(?=[ ]*[,，。；;\n]))*"
         ),
-        re.compile(rf"[{CJK}]{{1,20}}$"),
+        re.compile(rf"[{CJK}]{{1,20}}"),
         ("号",),
     ),
     (
-        re.compile(rf"\d+[ ]?(?:号楼|栋|幢)(?:{_ZH_UNIT})*(?:[ ]?\d+(?!\d))?"),
-        re.compile(rf"[{CJK}A-Za-z0-9]{{1,24}}$"),
+        re.compile(
+            r"(?:号楼(?:(?<=\d号楼)|(?<=\d 号楼))|[栋幢](?:(?<=\d[栋幢])|(?<=\d [栋幢])))"
+            rf"(?:{_ZH_UNIT})*(?:[ ]?\d+(?!\d))?"
+        ),
+        re.compile(rf"[ ]?\d[{CJK}A-Za-z0-9]{{0,24}}"),
         ("号楼", "栋", "幢"),
     ),
-    (re.compile(rf"市[{CJK}]{{1,6}}?[区县]"), re.compile(rf"[{CJK}]{{1,8}}$"), ("市",)),
+    (re.compile(rf"市[{CJK}]{{1,6}}?[区县]"), re.compile(rf"[{CJK}]{{1,8}}"), ("市",)),
 )
 # An e-mail address with its "@" or its dots written out ("li[at]eye.cn", "li (at) eye dot com",
 # "li#eye.cn", "li@eye[dot]cn"): from the "at" to the last label of the domain, grown left over
 # the local part. Spelt-out dots need a letters-only last label; "#" needs real dots.
 _DOT = r"(?:\.|[ ]?(?:\[dot\]|\(dot\)|\{dot\}|\[\.\])[ ]?| dot | DOT )"
-EMAIL_AT_WORDS = (*words("# at] at) at} at> @] @) dot] dot) [.]"), " dot ", " DOT ")
+EMAIL_AT_WORDS = (*words("at] at) at} at> @] @) dot] dot) [.]"), " dot ", " DOT ")
 EMAIL_AT_ANCHOR = (
     re.compile(
-        r"(?:[ \[({<](?:(?<= )[\[({<])?(?:at|@)[\])}>][ ]?| (?:at|AT) |@)"
+        r"(?:[\[({<](?:at|@)[\])}>][ ]?|(?<= )(?:at|AT) (?=[\w-]+ (?:dot|DOT) )|@)"
         rf"[A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)*{_DOT}[A-Za-z]{{2,10}}(?![A-Za-z0-9-])"
-        r"|#(?<=[A-Za-z0-9_]#)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,10}(?![A-Za-z0-9-])"
     ),
-    re.compile(r"[A-Za-z0-9._%+-]{1,64}$"),
+    re.compile(r"[ ]?[A-Za-z0-9._%+-]{1,64}"),
+)
+# "li#eye.cn": a "#" for the "@", right after the local part
+EMAIL_HASH_ANCHOR = (
+    re.compile(r"#(?<=[A-Za-z0-9_]#)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,10}(?![\w-])"),
+    re.compile(r"[A-Za-z0-9._%+-]{1,64}"),
 )
 # A postcode ends many addresses ("Cambridge CB2 1EP", "Fitzroy VIC 3065", "BC K0U 3K9",
 # "Savannah GA 31471", ", 13561 Berlin", "Beijing 100020"): the lines before it that read as
 # address lines are the rest of the address. The scan finds the part after the space (a space
 # and a digit are rare together), then the part before it is read backwards (POSTCODE_HEADS).
 POSTCODE_TAIL = re.compile(
-    r"[ \n](?:(?<=, )|(?<=\n))\d(?:\d{3} [A-Z]{2} [A-Z][a-z]+|\d{4} [A-Z][a-zäöüß]+)\b"
-    r"| \d(?:(?P<uk>[A-Z]{2})|(?P<ca>[A-Z]\d)|(?P<us>\d{4}(?:-\d{4})?)|(?P<au>\d{3})"
-    r"|(?P<cn>\d{5}))\b"
+    r"[ \n](?=\d)(?:"
+    r"(?:(?<=, )|(?<=\n))\d(?:\d{3} [A-Z]{2} [A-Z][a-z]+|\d{4} [A-Z][a-zäöüß]+)\b"
+    r"|(?:(?<=\b[A-Z]\d )|(?<=\b[A-Z]\d\w )|(?<=\b[A-Z]{2}\d )|(?<=\b[A-Z]{2}\d\w ))"
+    r"(?P<uk>\d[A-Z]{2})\b"
+    r"|(?<=\b[A-Z]\d[A-Z] )(?P<ca>\d[A-Z]\d)\b"
+    r"|(?<=\b[A-Z]{2} )(?P<us>\d{5}(?:-\d{4})?)\b"
+    r"|(?:(?<=\b(?:NSW|VIC|QLD|TAS|ACT) )|(?<=\b(?:WA|SA|NT) ))(?P<au>\d{4})\b"
+    r"|(?<=[a-z] )(?P<cn>\d{6})\b)"
 )
 POSTCODE_HEADS = {
     "uk": re.compile(r"(?<![\w])[A-Z]{1,2}\d[A-Z\d]?$"),
@@ -612,11 +628,11 @@ POSTCODE_HEADS = {
 ADDRESS_LINE = re.compile(r"[A-Z0-9#][\w'.,#/ -]{0,70}$")
 ADDRESS_STOP = re.compile(r".*(?:[:|;\t\x00]|  )[ ]*")
 ADDRESS_LABEL = re.compile(r"(?i:addr(?:ess)?|residence|home)[^:|;\n]{0,12}[:：][ ]*")
-SCHEME_ANCHOR = (re.compile(rf"://{_STOP}+"), re.compile(r"[A-Za-z]{1,8}$"))
+SCHEME_ANCHOR = (re.compile(rf"://{_STOP}+"), re.compile(r"[A-Za-z]{1,8}"))
 DOMAIN_ANCHOR = (
     re.compile(
         r"\.(?:com|cn|org|net|edu|gov|io|info|hk|tw|uk|us)(?![A-Za-z0-9-])"
         r"(?:/[^\s\x00<>\"'，。；、（）]*)?"
     ),
-    re.compile(r"[A-Za-z0-9.-]{1,60}$"),
+    re.compile(r"[A-Za-z0-9.-]{1,60}"),
 )
