@@ -91,7 +91,8 @@ def count_by_type(spans: Iterable[PhiSpan]) -> dict[str, int]:
 
 
 def _grown_anchors(text: str) -> list[_Span]:
-    """Chinese addresses and bare web addresses: find the tail, grow it to the left."""
+    """Chinese addresses, web addresses and e-mail with its "@" written out: find the tail,
+    grow it to the left."""
     anchors = [(*p.DOMAIN_ANCHOR, "URL")]
     if any(map(text.__contains__, p.EMAIL_AT_WORDS)):
         anchors.append((*p.EMAIL_AT_ANCHOR, "EMAIL"))
@@ -144,11 +145,10 @@ def _postcode_addresses(text: str) -> list[_Span]:
             if label:
                 # the postcode's line from its label on; a line above from a markup break or an
                 # address label on (another label there is another field)
-                after_address_label = p.ADDRESS_LABEL.search(text, line_start, position)
                 if line_number == 0 or text[label.end() - 1] == "\x00":
                     start = label.end()
-                elif after_address_label:
-                    start = after_address_label.end()
+                elif address_label := p.ADDRESS_LABEL.search(text, line_start, position):
+                    start = address_label.end()
                 break
             line = text[line_start:position].strip()
             if line and not p.ADDRESS_LINE.match(line):
@@ -216,6 +216,7 @@ def _letter_at(text: str, index: int) -> bool:
 
 
 def _titled_names(text: str) -> list[_Span]:
+    """Names after a title ("Dr. Grant Young") and Chinese names before one ("经李主任会诊")."""
     spans = []
     for m in p.TITLE.finditer(text):
         if _letter_at(text, m.start() - 1):
@@ -223,10 +224,13 @@ def _titled_names(text: str) -> list[_Span]:
         end = _english_name_end(text, m.end())
         if end is not None:
             spans.append(("NAME", m.end(), end))
+    if not text.isascii():
+        spans += [("NAME", *m.span("name")) for m in p.ZH_TITLED_SURNAME.finditer(text)]
     return spans
 
 
 def _signed_names(text: str) -> list[_Span]:
+    """The name under a letter's closing ("Yours sincerely,\n\nJane Doe")."""
     if not any(map(text.__contains__, p.SIGN_OFF_WORDS)):
         return []
     spans = []
@@ -255,7 +259,6 @@ def _names_before_sex(text: str) -> list[_Span]:
         if age and 90 <= int(age.group()) <= 149:
             spans.append(("AGE", age.start(), age.end()))
     if not text.isascii():
-        spans += [("NAME", *m.span("name")) for m in p.ZH_TITLED_SURNAME.finditer(text)]
         for m in p.ZH_SEX_AFTER_NAME.finditer(text):
             start = m.start()
             while start > 0 and m.start() - start < 4 and p.CJK_CHAR.match(text, start - 1):

@@ -5,14 +5,15 @@ the fast patterns of :mod:`retclip.text.phi_patterns`. This pass finds every oth
 groups that no detector has claimed ("+44 (0)20 7946 0958", "07700 900123", "(0755)8832 1177",
 "010.6512.3456 ext. 205") and decides with the ``phonenumbers`` package (Google's
 libphonenumber metadata): a number written after a phone label ("tel", "Ph.", "fax", "电话",
-"传真") is a phone whatever its shape; an international number must be valid for its country
-code; a national number must be valid in one of :data:`REGIONS`. Parsing costs about 50 us, so
-only candidates with digits left over by the other detectors are parsed.
+"传真") is a phone whatever its shape; an international number must be a possible number for
+its country code; a national number must be valid in one of :data:`REGIONS`. Parsing costs
+about 50 us, so only candidates with digits left over by the other detectors are parsed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import phonenumbers
 
@@ -92,7 +93,9 @@ def _is_phone(number: str, labelled: bool) -> bool:
     return any(_parsed(number, region, phonenumbers.is_valid_number) for region in REGIONS)
 
 
-def _parsed(number: str, region: str | None, test) -> bool:
+def _parsed(
+    number: str, region: str | None, test: Callable[[phonenumbers.PhoneNumber], bool]
+) -> bool:
     try:
         return test(phonenumbers.parse(number, region))
     except phonenumbers.NumberParseException:
