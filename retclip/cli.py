@@ -391,7 +391,7 @@ def _tokenizer(args: argparse.Namespace, params: Params) -> int:
 
 def _pretrain(args: argparse.Namespace, params: Params) -> int:
     from retclip import pipeline
-    from retclip.pipes import pipes_session
+    from retclip.pipes import pipes_session, progress_writer
 
     with pipes_session() as pipes:
         result = pipeline.pretrain(
@@ -401,7 +401,8 @@ def _pretrain(args: argparse.Namespace, params: Params) -> int:
             args.out,
             params,
             resume=args.resume,
-            progress=pipes is None,
+            progress=pipes is None and sys.stderr.isatty(),
+            log=progress_writer(pipes),
         )
         summary = json.loads((args.out / "train_summary.json").read_text(encoding="utf-8"))
         if pipes is not None:

@@ -7,6 +7,7 @@ these functions, so every runner does exactly the same work.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -121,11 +122,13 @@ def pretrain(
     params: Params,
     resume: bool = False,
     progress: bool = True,
+    log: Callable[[str], None] | None = None,
 ):
     """Pre-train RET-CLIP on the shards and cleaned reports; writes model/, metrics, loss.png.
 
     Not staged: checkpoints must survive a crash so that ``resume`` can continue. Under torchrun
-    every rank calls this and only rank 0 writes the lineage.
+    every rank calls this and only rank 0 writes the lineage. ``progress`` shows bars; ``log``
+    takes progress lines (see :func:`retclip.train.train`).
     """
     import functools
     import os
@@ -152,6 +155,7 @@ def pretrain(
         resume=resume,
         progress=progress,
         mask_token_id=backend.token_to_id(MASK),
+        log=log,
     )
     if os.environ.get("RANK", "0") == "0":
         write_json(

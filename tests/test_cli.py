@@ -154,3 +154,29 @@ def test_import_reference_writes_a_model_folder_or_refuses_by_name(tmp_path, cap
     )
     assert code == 1 and str(broken) in capsys.readouterr().err
     assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_pretrain_shows_a_bar_in_a_terminal_and_progress_lines_elsewhere(
+    tmp_path, monkeypatch, capsys, terminal
+):
+    from types import SimpleNamespace
+
+    seen = {}
+
+    def pretrain(images, reports, tokenizer, out, params, resume, progress, log):
+        seen["bar"] = progress
+        if log is not None:
+            log("pretrain: step 1/2 (50%), epoch 1/1, loss 1.0000, 9.9 patients/s, ETA 1s")
+        out.mkdir()
+        (out / "train_summary.json").write_text("{}")
+        return SimpleNamespace(
+            model_dir=out / "model", steps=2, total_steps=2, patients=4, first_loss=1, last_loss=1
+        )
+
+    monkeypatch.setattr("retclip.pipeline.pretrain", pretrain)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: terminal)
+    args = ["pretrain", "--images", "i", "--reports", "r", "--tokenizer", "t"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
+    assert seen["bar"] is terminal
+    assert ("pretrain: step 1/2" in capsys.readouterr().err) is not terminal

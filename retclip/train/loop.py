@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
@@ -26,6 +26,7 @@ from retclip.config import PretrainParams
 from retclip.model.config import LEVELS, preset
 from retclip.model.loss import LossOutput, TripartiteLoss
 from retclip.model.retclip import RetClip, RetClipOutput
+from retclip.pipes import ProgressLog
 from retclip.train.checkpoint import (
     CheckpointError,
     latest_checkpoint,
@@ -81,6 +82,7 @@ def train(
     progress: bool = True,
     device: str | None = None,
     mask_token_id: int | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> TrainResult:
     """Pre-train on the preprocess output ``images`` and the cleaned ``reports`` table.
 
@@ -88,6 +90,8 @@ def train(
     ``out/checkpoints``, ``out/metrics.jsonl`` and ``out/loss.png``. Under ``torchrun`` every rank
     calls this; only rank 0 writes. ``device`` forces ``"cpu"`` or ``"cuda"``.
     ``mask_token_id`` (the tokenizer's ``[MASK]``) is needed by the text warm-up only.
+    ``progress`` shows progress bars; ``log`` takes progress lines (step, epoch, loss,
+    patients/s, ETA) every few seconds, for a log that is no terminal (Dagster's run log).
     """
     deterministic = torch.are_deterministic_algorithms_enabled()
     threads = torch.get_num_threads()
@@ -108,6 +112,7 @@ def train(
                 resume,
                 progress,
                 mask_token_id,
+                log,
             )
         finally:
             torch.use_deterministic_algorithms(deterministic)
@@ -126,6 +131,7 @@ def _train(
     resume: bool,
     progress: bool,
     mask_token_id: int | None,
+    log: Callable[[str], None] | None,
 ) -> TrainResult:
     # -- data: the global batch is split over ranks and accumulation steps ----------------------
     index = PatientIndex.load(images, reports)
@@ -144,6 +150,7 @@ def _train(
     total_steps = params.epochs * steps_per_epoch
     stop_at = min(total_steps, params.max_steps or total_steps)
     context_length = int(torch.as_tensor(text_encoder(["probe"])[0]).shape[1])
+    log = log if env.is_main else None
 
     # -- model, optimiser, schedule ------------------------------------------------------------
     config = preset(
@@ -177,6 +184,7 @@ def _train(
             params.lr,
             params.seed,
             progress and env.is_main,
+            log,
         )
     model.bert.requires_grad_(not params.lock_text)
     model.set_grad_checkpointing(params.grad_checkpointing)
@@ -262,6 +270,14 @@ def _train(
         unit="step",
         disable=not (progress and env.is_main),
     )
+    report = ProgressLog(
+        log, "pretrain", stop_at, initial=step, rate_unit="patients", per_step=params.batch_size
+    )
+    if log is not None and step < stop_at:
+        log(
+            f"pretrain: {stop_at - step} steps to go ({params.epochs} epochs of "
+            f"{steps_per_epoch} steps, batch {params.batch_size}, {len(index)} patients)"
+        )
     first_loss = last_loss = None
     try:
         while step < stop_at:
@@ -321,6 +337,7 @@ def _train(
                     )
                 bar.update()
                 bar.set_postfix(loss=f"{values[0]:.3f}")
+                report.update(step, epoch=f"{epoch + 1}/{params.epochs}", loss=f"{values[0]:.4f}")
                 if step % params.checkpoint_every == 0:
                     last_checkpoint = checkpoint()
             del batches  # stops the epoch's worker processes

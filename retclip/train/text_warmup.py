@@ -21,6 +21,7 @@ from tqdm import tqdm
 from transformers import BertModel
 from transformers.models.bert.modeling_bert import BertOnlyMLMHead
 
+from retclip.pipes import ProgressLog
 from retclip.train.optim import warmup_cosine
 
 MASK_SHARE = 0.15  # BERT's: of the word tokens, this share is predicted ...
@@ -40,10 +41,11 @@ def warm_up_text_tower(
     lr: float,
     seed: int,
     progress: bool = True,
+    log: Callable[[str], None] | None = None,
 ) -> list[float]:
     """Train ``bert`` in place with the MLM objective on ``texts`` (``encode`` gives the run's
     ``[CLS] ... [SEP]`` ids, zero-padded, and attention mask); returns the loss of every step.
-    Deterministic for a seed on CPU."""
+    Deterministic for a seed on CPU. ``progress`` shows a bar; ``log`` takes progress lines."""
     vocab_size = bert.config.vocab_size
     generator = torch.Generator().manual_seed(seed)
     device = bert.device
@@ -60,6 +62,7 @@ def warm_up_text_tower(
     scheduler = warmup_cosine(optimizer, max(1, round(WARMUP_SHARE * steps)), steps)
     bert.train()
     losses = []
+    report = ProgressLog(log, "text warm-up (MLM)", steps, rate_unit="texts", per_step=BATCH_SIZE)
     for step in tqdm(range(steps), desc="text warm-up (MLM)", unit="step", disable=not progress):
         rows = torch.randint(len(texts), (BATCH_SIZE,), generator=generator).tolist()
         token_ids, mask = (torch.as_tensor(a).long() for a in encode([texts[i] for i in rows]))
@@ -78,6 +81,7 @@ def warm_up_text_tower(
         optimizer.step()
         scheduler.step()
         losses.append(loss.item())
+        report.update(step + 1, loss=f"{losses[-1]:.4f}")
     return losses
 
 

@@ -1,4 +1,5 @@
-"""Every asset, pre-training through Dagster Pipes included, materializes in-process end to end."""
+"""Every asset, pre-training through Dagster Pipes included, materializes in-process end to end;
+pre-training reports its progress into the run log."""
 
 import json
 
@@ -20,7 +21,13 @@ def test_every_asset_end_to_end(project):
             selection=["validated", "preprocessed", "cleaned_reports", "tokenizer", "pretrained"],
             resources={"project": project, "launcher": TrainingLauncher()},
         )
+        logged = [e.user_message for e in instance.all_logs(result.run_id)]
     assert result.success
+    # progress through Pipes: in the run log (and so in the terminal of `dg launch`)
+    progress = [m for m in logged if m.startswith("pretrain: ")]
+    assert progress[0].startswith("pretrain: 8 steps to go (4 epochs of 2 steps, batch 8")
+    assert "pretrain: step 1/8 (12%), epoch 1/4, loss " in progress[1]
+    assert "patients/s, ETA " in progress[1] and progress[-1].endswith("done")
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert all(checks.values()) and "loss_is_finite_and_fell" in checks
     (event,) = [

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -23,7 +25,14 @@ from retclip.train.checkpoint import CheckpointError
 from tests.train.conftest import Clinic, tiny_params
 
 
-def run(clinic: Clinic, out, resume: bool = False, mask_token_id: int | None = None, **overrides):
+def run(
+    clinic: Clinic,
+    out,
+    resume: bool = False,
+    mask_token_id: int | None = None,
+    log: Callable[[str], None] | None = None,
+    **overrides,
+):
     return train(
         clinic.images,
         clinic.train_reports,
@@ -35,6 +44,7 @@ def run(clinic: Clinic, out, resume: bool = False, mask_token_id: int | None = N
         progress=False,
         device="cpu",
         mask_token_id=mask_token_id,
+        log=log,
     )
 
 
@@ -168,6 +178,25 @@ def test_a_warmed_up_and_locked_text_tower_stays_as_warmed_up_and_resumes_exactl
     assert all(torch.equal(after_4[k], resumed_4[k]) for k in after_4)
     with pytest.raises(ValueError, match=r"\[MASK\]"):
         run(clinic, tmp_path / "no_mask", max_steps=1, text_mlm_steps=1)
+
+
+def test_progress_lines_name_step_epoch_loss_rate_and_eta(clinic, tmp_path):
+    lines: list[str] = []
+    run(clinic, tmp_path / "out", max_steps=3, text_mlm_steps=2, mask_token_id=3, log=lines.append)
+    warm_up = [line for line in lines if line.startswith("text warm-up (MLM): ")]
+    assert re.fullmatch(
+        r"text warm-up \(MLM\): step 1/2 \(50%\), loss [\d.]+, [\d.]+ texts/s, ETA .+", warm_up[0]
+    )
+    assert warm_up[-1].startswith("text warm-up (MLM): step 2/2 (100%)") and warm_up[-1].endswith(
+        "done"
+    )
+    pretrain = lines[len(warm_up) :]
+    assert re.fullmatch(
+        r"pretrain: 3 steps to go \(2 epochs of \d+ steps, batch 16, \d+ patients\)", pretrain[0]
+    )
+    step = r"pretrain: step {}/3 \(\d+%\), epoch 1/2, loss [\d.]+, [\d.]+ patients/s, {}"
+    assert re.fullmatch(step.format(1, r"ETA (\d+m )?\d+s"), pretrain[1])
+    assert re.fullmatch(step.format(3, "done"), pretrain[-1])
 
 
 def test_a_non_finite_loss_stops_the_run_and_keeps_the_last_good_checkpoint(
