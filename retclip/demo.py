@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 from retclip import pipeline
 from retclip.config import load_params
 from retclip.data.synth.clinic import MARKER
@@ -131,7 +133,7 @@ def summary() -> None:
     ]
     print("\nretclip demo: what was produced and where")
     for where, what in rows:
-        print(f"  {where:<28} {what}")
+        print(f"  {where:<28} " + what.replace("\n", "\n" + " " * 31))
     print(
         "\nDownstream evaluation (test AUROC, mean ± std over seeds; tables in outputs/evaluate/)"
     )
@@ -198,9 +200,106 @@ def _lineage_line(path: Path) -> str:
 
 
 def _pipeline_status() -> str:
-    done = _dvc("status")
-    text = (done.stdout + done.stderr).strip()
-    return "every stage up to date with dvc.lock" if "up to date" in text else text
+    """``dvc status`` in a few lines: which stages differ from dvc.lock, and how."""
+    done = _dvc("status", "--json")
+    try:
+        status = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        lines = (done.stdout + done.stderr).strip().splitlines() or ["no output"]
+        return f"dvc status failed: {lines[0]}"
+    if not status:
+        return "every stage up to date with dvc.lock"
+    metrics = _dvc("metrics", "diff", "--json")
+    try:
+        metric_diff = json.loads(metrics.stdout) if metrics.returncode == 0 else {}
+    except json.JSONDecodeError:
+        metric_diff = {}
+    return describe_status(status, _locked_outs(Path("dvc.lock")), metric_diff)
+
+
+def describe_status(
+    status: dict[str, list], locked: dict[str, dict], metric_diff: dict[str, dict]
+) -> str:
+    """What ``dvc status --json`` and ``dvc metrics diff --json`` say, for a reader: per stage
+    the outputs that differ (size in dvc.lock -> size here) and the dependencies that changed
+    (one that every changed stage shares is said once), then the metric values that moved."""
+    changed = {stage: _changes(entries) for stage, entries in status.items()}
+    shared = set.intersection(*(set(deps) for _, deps in changed.values()))
+    lines = [f"{len(changed)} stage(s) differ from dvc.lock (output sizes: dvc.lock -> here)"]
+    if shared:
+        lines.append(f"all of them: {', '.join(sorted(shared))} changed")
+    for stage, (outs, deps) in changed.items():
+        parts = []
+        if outs:
+            sizes = ", ".join(f"{path} ({_size_change(path, locked)})" for path in outs)
+            parts.append(f"outputs {sizes}")
+        own = [dep for dep in deps if dep not in shared]
+        if own:
+            parts.append(f"inputs {', '.join(own)}")
+        lines.append(f"{stage}: {'; '.join(parts) or 'only the shared change'}")
+    changes = [change for keys in metric_diff.values() for change in keys.values()]
+    lines.extend(
+        f"metric {path} {key}: {change['old']} -> {change['new']} ({change['diff']:+.4g})"
+        for path, keys in metric_diff.items()
+        for key, change in keys.items()
+        if isinstance(change.get("old"), int | float)
+        and isinstance(change.get("diff"), int | float)
+    )
+    if any(change.get("old") is None for change in changes):
+        lines.append(
+            "the committed metric values are neither in git nor in the DVC cache here, "
+            "so those files are compared by size only"
+        )
+    return "\n".join(lines)
+
+
+def _changes(entries: list) -> tuple[list[str], list[str]]:
+    """A stage's changed output paths and changed inputs (a changed command is an input)."""
+    outs: list[str] = []
+    deps: list[str] = []
+    for entry in entries:
+        if isinstance(entry, str):  # "changed command", "always changed"
+            deps.append(entry)
+            continue
+        outs.extend(entry.get("changed outs", {}))
+        deps.extend(
+            path if state == "modified" else f"{path} ({state})"
+            for path, state in entry.get("changed deps", {}).items()
+        )
+    return outs, deps
+
+
+def _locked_outs(lock: Path) -> dict[str, dict]:
+    """What dvc.lock and the ``.dvc`` files beside it record of every output: path -> md5,
+    size and, for a folder, nfiles."""
+    dvc_files = [path for path in lock.parent.glob("*.dvc") if path.is_file()]  # not .dvc/
+    records = [out for path in dvc_files for out in _yaml(path).get("outs", [])]
+    if lock.is_file():
+        stages = _yaml(lock).get("stages", {}).values()
+        records.extend(out for stage in stages for out in stage.get("outs", []))
+    return {out["path"]: out for out in records}
+
+
+def _yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def _size_change(path: str, locked: dict[str, dict]) -> str:
+    """``19,682 -> 19,690 B``; a folder counts its files as DVC does (.dvcignore: run.json)."""
+    was = locked.get(path, {}).get("size")
+    here = Path(path)
+    if here.is_dir():
+        files = [
+            f
+            for f in here.rglob("*")
+            if f.is_file() and f.name != "run.json" and "__pycache__" not in f.parts
+        ]
+        size: int | None = sum(f.stat().st_size for f in files)
+    else:
+        size = here.stat().st_size if here.is_file() else None
+    before = "not recorded" if was is None else f"{was:,}"
+    after = "missing" if size is None else f"{size:,} B"
+    return f"{before} -> {after}"
 
 
 def main(argv: list[str] | None = None) -> int:
