@@ -200,6 +200,7 @@ class EvaluateParams(_Section):
     supervised_epochs: int = Field(10, ge=1)
     supervised_lr: float = Field(1e-3, gt=0)
     workers: int = Field(2, ge=1)
+    cpu_threads: int = Field(2, ge=1)  # fixed, not one per core: threaded sums change last bits
 
     def task(self, name: str) -> TaskParams:
         for task in self.tasks:

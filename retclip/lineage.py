@@ -4,8 +4,9 @@ Two records per output folder:
 
 * ``lineage.json`` holds content-addressed facts only: the files and their sha256, the inputs'
   lineage ids, the raw data version from ``data.dvc``, the parameters and their hash, the hash of
-  the library code, package versions, seeds and device. Identical inputs, code and parameters
-  give an identical file, so ``dvc repro`` and Dagster produce the same bytes and DVC versions it.
+  the library code, package versions, seeds, device and CPU kernel choice
+  (:mod:`retclip.dispatch`). Identical inputs, code and parameters give an identical file, so
+  ``dvc repro`` and Dagster produce the same bytes and DVC versions it.
 * ``run.json`` holds the facts of the run that wrote the folder: git commit and dirty flag, the
   Dagster run id, the time. DVC ignores it (``.dvcignore``); ``retclip lineage`` shows both.
 
@@ -27,6 +28,7 @@ from typing import Any
 import yaml
 
 from retclip import __version__
+from retclip.dispatch import kernel_dispatch
 
 LINEAGE_FILE = "lineage.json"
 RUN_FILE = "run.json"
@@ -178,6 +180,7 @@ def write_lineage(
         "params_sha256": canonical_hash(params),
         "seeds": seeds or {},
         "device": device,
+        "cpu_kernels": kernel_dispatch(),
         "code_sha256": code_sha256(),
         "packages": package_versions(),
     }

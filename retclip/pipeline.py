@@ -246,7 +246,12 @@ def evaluate(
     )
     images = load_task_images(dataset, recipe, settings.workers, progress)
     torch.manual_seed(settings.seeds[0])
-    result = evaluate_task(task, dataset, images, models, model_dir, params, progress)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(settings.cpu_threads)
+    try:
+        result = evaluate_task(task, dataset, images, models, model_dir, params, progress)
+    finally:
+        torch.set_num_threads(threads)
     rows = report.summarise(dataset, result, settings.bootstrap)
     table = report.markdown_table(task.name, rows, result.retrieval)
     summary = {
@@ -299,6 +304,7 @@ def export(model: Path, out: Path, params: Params, evaluations: Path | None = No
     """
     from retclip.eval.prompts import task_prompts
     from retclip.export.bundle import export_model
+    from retclip.export.layout import PARITY_FILE
 
     model = Path(model)
     folders = [
@@ -334,6 +340,7 @@ def export(model: Path, out: Path, params: Params, evaluations: Path | None = No
                 },
                 "max_image_pixels": params.validate_.max_image_pixels,
             },
+            exclude=(PARITY_FILE,),  # onnxruntime's figures depend on the CPU's kernels
         )
     return summary
 

@@ -2,6 +2,8 @@
 
 Validation, preprocessing and the torch-free ``retclip predict`` path share this module, so an
 image is read exactly the same way for training and for inference. Nothing here imports torch.
+Every statistic is computed in integers or exact fractions (no BLAS, LAPACK or SIMD reduction),
+so the same photograph gives the same numbers, and the same crop, on any CPU.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import io
 import math
 import warnings
 from dataclasses import asdict, dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +21,7 @@ from PIL import Image, ImageFilter, ImageOps
 
 ANALYSIS_SIZE = 256  # statistics are measured on the field of view resized to this side
 DETECTION_SIZE = 256  # the field of view is found on an image this long
-LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+LUMA_MILLI = np.array([299, 587, 114], dtype=np.int64)  # Rec. 601 luma, in thousandths
 FOV_SHARE_OF_SHORT_SIDE = 0.85  # a field of view spans at least this much of the short side
 
 
@@ -191,7 +194,7 @@ def find_fov(rgb: Image.Image) -> FieldOfView | None:
     h, w = mask.shape
     points = _edge_points(mask)
     if mask.mean() > 0.97 and len(points) < 12:
-        return _full_frame(np.asarray(small, dtype=np.float32), width, height)
+        return _full_frame(np.asarray(small, dtype=np.int64), width, height)
     if len(points) < 12:
         return None
     fit = _robust_circle(points)
@@ -218,8 +221,8 @@ def _full_frame(rgb: np.ndarray, width: int, height: int) -> FieldOfView | None:
     Accepted only when it looks like a fundus (red-dominant, textured); a blank or grey frame is
     not one.
     """
-    red, green, blue = (rgb[..., c].mean() for c in range(3))
-    if not (red > 1.15 * blue and red >= green and rgb[..., 0].std() > 4):
+    red, green, blue = (int(rgb[..., c].sum()) for c in range(3))
+    if not (red > Fraction(115, 100) * blue and red >= green and _variance(rgb[..., 0]) > 16):
         return None
     return FieldOfView(width / 2, height / 2, max(width, height) / 2, 1.0)
 
@@ -250,23 +253,57 @@ def _robust_circle(points: np.ndarray) -> tuple[float, float, float] | None:
     keep = np.ones(len(points), dtype=bool)
     fit = None
     for _ in range(4):
-        p = points[keep]
-        if len(p) < 12:
+        if keep.sum() < 12:
             return None
-        design = np.column_stack([p[:, 0], p[:, 1], np.ones(len(p))])
-        target = -(p[:, 0] ** 2 + p[:, 1] ** 2)
-        (a, b, c), *_ = np.linalg.lstsq(design, target, rcond=None)
-        cx, cy = -a / 2, -b / 2
-        r2 = cx * cx + cy * cy - c
-        if r2 <= 0:
+        fit = _circle_through(points[keep])
+        if fit is None:
             return None
-        fit = (cx, cy, float(np.sqrt(r2)))
-        residual = np.abs(np.hypot(points[:, 0] - cx, points[:, 1] - cy) - fit[2])
+        dx, dy = points[:, 0] - fit[0], points[:, 1] - fit[1]
+        residual = np.abs(np.sqrt(dx * dx + dy * dy) - fit[2])
         limit = max(1.5, 3.0 * float(np.median(residual[keep])))
         keep = residual <= limit
     if keep.mean() < 0.6:
         return None
     return fit
+
+
+def _circle_through(points: np.ndarray) -> tuple[float, float, float] | None:
+    """Kasa's least-squares circle, solved exactly: the normal equations in integers (edge
+    points lie on the half-pixel grid) and Cramer's rule in fractions, rounded once at the end.
+    LAPACK's solvers would round differently with each CPU's BLAS kernels."""
+    x, y = (np.rint(points[:, k] * 2).astype(np.int64) for k in range(2))  # doubled: integers
+    z = x * x + y * y
+    sx, sy, sxx, syy, sxy = (int(v.sum()) for v in (x, y, x * x, y * y, x * y))
+    n = len(x)
+    matrix = [[sxx, sxy, sx], [sxy, syy, sy], [sx, sy, n]]
+    target = [-int((x * z).sum()), -int((y * z).sum()), -int(z.sum())]
+    det = _det3(matrix)
+    if det == 0:
+        return None
+    columns = [
+        [[*r[:k], t, *r[k + 1 :]] for r, t in zip(matrix, target, strict=True)] for k in (0, 1, 2)
+    ]
+    a, b, c = (Fraction(_det3(m), det) for m in columns)
+    cx, cy = -a / 2, -b / 2
+    r2 = cx * cx + cy * cy - c
+    if r2 <= 0:
+        return None
+    return float(cx / 2), float(cy / 2), math.sqrt(float(r2)) / 2  # back to pixel units
+
+
+def _det3(m: list[list[int]]) -> int:
+    return (
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+        - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+        + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    )
+
+
+def _variance(values: np.ndarray) -> Fraction:
+    """The population variance of integers, exactly."""
+    n = values.size
+    total, squares = int(values.sum(dtype=np.int64)), int((values.astype(np.int64) ** 2).sum())
+    return Fraction(n * squares - total * total, n * n)
 
 
 def crop_to_fov(rgb: Image.Image, fov: FieldOfView, size: int) -> Image.Image:
@@ -309,19 +346,17 @@ def crop_fundus(
 def measure(crop: Image.Image) -> tuple[float, float, float]:
     """(brightness, sharpness, disc_x) of a field-of-view crop, inside the circle."""
     small = crop.resize((ANALYSIS_SIZE, ANALYSIS_SIZE), Image.Resampling.BILINEAR)
-    luma = np.asarray(small, dtype=np.float32) @ LUMA
+    luma = (np.asarray(small, dtype=np.int64) * LUMA_MILLI).sum(axis=2)  # exact, in thousandths
     n = ANALYSIS_SIZE
     ys, xs = np.mgrid[0:n, 0:n]
     d2 = ((xs + 0.5) / n - 0.5) ** 2 + ((ys + 0.5) / n - 0.5) ** 2
     inside = d2 <= 0.45**2
-    brightness = float(luma[inside].mean())
+    brightness = int(luma[inside].sum()) / (1000 * int(inside.sum()))
     lap = 4 * luma[1:-1, 1:-1] - luma[:-2, 1:-1] - luma[2:, 1:-1] - luma[1:-1, :-2] - luma[1:-1, 2:]
-    sharpness = float(lap[(d2 <= 0.4**2)[1:-1, 1:-1]].var())
+    sharpness = float(_variance(lap[(d2 <= 0.4**2)[1:-1, 1:-1]]) / 1_000_000)
     blurred = np.asarray(
-        Image.fromarray(np.clip(luma, 0, 255).astype(np.uint8), "L").filter(
-            ImageFilter.BoxBlur(n // 32)
-        ),
-        dtype=np.float32,
+        Image.fromarray((luma // 1000).astype(np.uint8), "L").filter(ImageFilter.BoxBlur(n // 32)),
+        dtype=np.uint8,
     )
     blurred = np.where(inside, blurred, 0)
     _, x = np.unravel_index(int(np.argmax(blurred)), blurred.shape)
