@@ -45,12 +45,15 @@ from retclip.train.data import (
 from retclip.train.distributed import DistEnv, distributed
 from retclip.train.metrics import MetricsLog, plot_losses
 from retclip.train.optim import build_optimizer, warmup_cosine
-from retclip.train.text_warmup import warm_up_text_tower
+from retclip.train.text_warmup import warm_up_text_tower_once
 
 MODEL_DIR = "model"
 CHECKPOINT_DIR = "checkpoints"
 METRICS_FILE = "metrics.jsonl"
 LOSS_PLOT = "loss.png"
+# Beside the output folder, so that runs writing into sibling folders (the demo's two
+# pre-trainings) share the warmed text tower; not part of any output's version.
+WARM_UP_CACHE = Path(".cache", "text_warmup")
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -175,7 +178,7 @@ def _train(
         if mask_token_id is None:
             raise ValueError("pretrain.text_mlm_steps needs the tokenizer's [MASK] token id")
         texts = [text for column in TEXT_COLUMNS for text in reports[column].dropna() if text]
-        mlm_losses = warm_up_text_tower(
+        mlm_losses = warm_up_text_tower_once(
             model.bert,
             texts,
             text_encoder,
@@ -183,6 +186,7 @@ def _train(
             params.text_mlm_steps,
             params.lr,
             params.seed,
+            out.parent / WARM_UP_CACHE,
             progress and env.is_main,
             log,
         )

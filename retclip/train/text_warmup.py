@@ -6,16 +6,31 @@ image tower already matches: on the synthetic clinic it dropped glaucoma althoug
 glaucomatous eye's text names it. A short BERT-style MLM phase on the same reports gives the
 tower what a pre-trained one brings: an embedding in which every finding the reports name is
 already present. The head is BERT's own (``BertOnlyMLMHead``, decoder tied to the word
-embeddings) and is discarded afterwards.
+embeddings) and is discarded afterwards; as in fairseq's RoBERTa it runs on the predicted
+positions only (a 15% share of the words): the vocabulary-wide decoder over every position was
+most of the warm-up's time.
+
+Both demo pre-trainings (``pretrain`` and ``pretrain_patient_only``) warm up the same tower on
+the same reports, so :func:`warm_up_text_tower_once` keeps the warmed tower in a cache keyed by
+everything the result depends on; a file lock makes two concurrent runs compute it once. The
+warm-up leaves the caller's random state as it found it, so a run that reuses the tower goes on
+exactly as one that computed it.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
 import math
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import torch
+import transformers
+from safetensors.torch import load_file, save_file
 from torch.nn import functional
 from tqdm import tqdm
 from transformers import BertModel
@@ -45,8 +60,26 @@ def warm_up_text_tower(
 ) -> list[float]:
     """Train ``bert`` in place with the MLM objective on ``texts`` (``encode`` gives the run's
     ``[CLS] ... [SEP]`` ids, zero-padded, and attention mask); returns the loss of every step.
-    Deterministic for a seed on CPU. ``progress`` shows a bar; ``log`` takes progress lines."""
-    vocab_size = bert.config.vocab_size
+    Deterministic for a seed on CPU; the global random state (the head's initialisation,
+    dropout) is seeded from ``seed`` and restored afterwards. ``progress`` shows a bar; ``log``
+    takes progress lines."""
+    device = bert.device
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        torch.manual_seed(seed)
+        return _warm_up(bert, texts, encode, mask_id, steps, lr, seed, progress, log)
+
+
+def _warm_up(
+    bert: BertModel,
+    texts: list[str],
+    encode: Callable[[list[str]], tuple[np.ndarray, np.ndarray]],
+    mask_id: int,
+    steps: int,
+    lr: float,
+    seed: int,
+    progress: bool,
+    log: Callable[[str], None] | None,
+) -> list[float]:
     generator = torch.Generator().manual_seed(seed)
     device = bert.device
     head = BertOnlyMLMHead(bert.config).to(device)
@@ -68,10 +101,9 @@ def warm_up_text_tower(
         token_ids, mask = (torch.as_tensor(a).long() for a in encode([texts[i] for i in rows]))
         inputs, labels = _mask_tokens(token_ids, mask, mask_id, generator)
         hidden = bert(input_ids=inputs.to(device), attention_mask=mask.to(device))
-        logits = head(hidden.last_hidden_state)
-        loss = functional.cross_entropy(
-            logits.view(-1, vocab_size), labels.to(device).view(-1), ignore_index=IGNORE
-        )
+        picked = labels != IGNORE
+        logits = head(hidden.last_hidden_state[picked.to(device)])
+        loss = functional.cross_entropy(logits, labels[picked].to(device))
         if not math.isfinite(loss.item()):
             raise FloatingPointError(
                 f"text warm-up: the masked-LM loss is {loss.item()} at step {step + 1} of {steps}"
@@ -83,6 +115,84 @@ def warm_up_text_tower(
         losses.append(loss.item())
         report.update(step + 1, loss=f"{losses[-1]:.4f}")
     return losses
+
+
+def warm_up_text_tower_once(
+    bert: BertModel,
+    texts: list[str],
+    encode: Callable[[list[str]], tuple[np.ndarray, np.ndarray]],
+    mask_id: int,
+    steps: int,
+    lr: float,
+    seed: int,
+    cache: Path,
+    progress: bool = True,
+    log: Callable[[str], None] | None = None,
+) -> list[float]:
+    """:func:`warm_up_text_tower`, computed once per set of inputs: the warmed tower and its
+    losses are kept in ``cache`` under :func:`warm_up_key`, and loaded bit for bit by any later
+    (or concurrent: a file lock) run with the same key."""
+    key = warm_up_key(bert, texts, encode, mask_id, steps, lr, seed)
+    cache.mkdir(parents=True, exist_ok=True)
+    weights, losses_file = cache / f"{key}.safetensors", cache / f"{key}.json"
+    with open(cache / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the process dies
+        if not losses_file.is_file():  # written last: its presence means the entry is whole
+            losses = warm_up_text_tower(
+                bert, texts, encode, mask_id, steps, lr, seed, progress, log
+            )
+            _write_atomic(weights, lambda tmp: save_file(bert.state_dict(), tmp))
+            _write_atomic(losses_file, lambda tmp: Path(tmp).write_text(json.dumps(losses)))
+            return losses
+        bert.load_state_dict(load_file(weights, device=str(bert.device)))
+        bert.train()  # the state the warm-up leaves it in
+    if log is not None:
+        log(f"text warm-up (MLM): the tower warmed for these inputs is reused from {weights}")
+    return json.loads(losses_file.read_text())
+
+
+def warm_up_key(
+    bert: BertModel,
+    texts: list[str],
+    encode: Callable[[list[str]], tuple[np.ndarray, np.ndarray]],
+    mask_id: int,
+    steps: int,
+    lr: float,
+    seed: int,
+) -> str:
+    """A hash of everything the warmed tower depends on: the tower's config and initial
+    weights, the token ids of the texts (so the tokenizer and context length), the settings,
+    this module's code, the library versions, the device and torch's CPU thread count (a sum
+    split over another number of threads rounds differently)."""
+    digest = hashlib.sha256()
+    for name, tensor in bert.state_dict().items():
+        digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)}".encode())
+        digest.update(
+            tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
+        )
+    ids, mask = encode(texts)
+    digest.update(np.ascontiguousarray(ids, dtype=np.int64).tobytes())
+    digest.update(np.ascontiguousarray(mask, dtype=np.int64).tobytes())
+    setting = {
+        "config": bert.config.to_json_string(use_diff=False),
+        "mask_id": mask_id,
+        "steps": steps,
+        "lr": lr,
+        "seed": seed,
+        "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "device": bert.device.type,
+        "threads": torch.get_num_threads(),
+    }
+    digest.update(json.dumps(setting, sort_keys=True).encode())
+    return digest.hexdigest()[:32]
+
+
+def _write_atomic(path: Path, write: Callable[[str], object]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(str(tmp))
+    os.replace(tmp, path)
 
 
 def _mask_tokens(

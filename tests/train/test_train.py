@@ -176,6 +176,11 @@ def test_a_warmed_up_and_locked_text_tower_stays_as_warmed_up_and_resumes_exactl
     assert not all(torch.equal(after_4[k], blank_2[k]) for k in tower)  # the warm-up changed it
     resumed_4 = weights(resumed.model_dir)
     assert all(torch.equal(after_4[k], resumed_4[k]) for k in after_4)
+    # "part" reused the tower "whole" warmed (sibling folders share the cache); a run with a
+    # cache of its own computes it and ends with the same bytes
+    assert len(list((tmp_path / ".cache" / "text_warmup").glob("*.safetensors"))) == 1
+    alone = weights(run(clinic, tmp_path / "alone" / "out", max_steps=4, **settings).model_dir)
+    assert all(torch.equal(after_4[k], alone[k]) for k in after_4)
     with pytest.raises(ValueError, match=r"\[MASK\]"):
         run(clinic, tmp_path / "no_mask", max_steps=1, text_mlm_steps=1)
 
