@@ -7,16 +7,26 @@ garbage collector running), against which the manifest path's batching shows. Ti
 of this one process, so the figure is per core even when other work shares the machine.
 Target (issue #4): at least 5,000 reports/s per core.
 
-    .venv/bin/python benchmarks/clean_reports_speed.py [--reports 20000]
+Then the same reports are cleaned by an earlier commit (``--baseline``, by default the one before
+issue #19's PHI work) and by this checkout, back to back, in fresh processes taking turns, so a
+change in speed is measured under the same load; the earlier code runs from a temporary
+``git worktree``. ``--baseline none`` skips it.
+
+    .venv/bin/python benchmarks/clean_reports_speed.py [--reports 20000] [--baseline REV]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,6 +37,9 @@ from retclip.text.clean import clean_report, clean_reports
 from retclip.text.normalize import align, tidy
 
 TARGET = 5000.0
+BASELINE = "f56fac2^"
+"""The commit before issue #19's PHI work (telephones and identifiers in every written form)."""
+ROOT = Path(__file__).resolve().parent.parent
 NAIVE_PHI = [
     re.compile(p)
     for p in (
@@ -56,18 +69,85 @@ def cpu_seconds(work: Callable[[], object]) -> float:
     return time.process_time() - start
 
 
+def manifest_of(texts: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"patient_id": [f"P{i:06d}" for i in range(len(texts))], "report": texts})
+
+
+def clean_only(corpus: Path) -> None:
+    """The child's side of the comparison: clean the reports in ``corpus`` with the ``retclip``
+    first on the import path and print the CPU seconds as JSON."""
+    texts = json.loads(corpus.read_text())
+    params = CleanReportsParams()
+    clean_report("Fundus: normal.", params)  # load the dictionaries before timing
+    normalise = cpu_seconds(lambda: [tidy(align(t)) for t in texts])
+    clean = cpu_seconds(lambda: clean_reports(manifest_of(texts), params, progress=False))
+    print(json.dumps({"normalise": normalise, "clean": clean}))
+
+
+def compare(texts: list[str], revision: str, rounds: int) -> None:
+    """Clean ``texts`` with ``revision`` and with this checkout, taking turns, and print a table
+    of the best round of each (fresh processes: no memo carries over between rounds)."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", revision], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    rates: dict[str, list[tuple[float, float]]] = {commit: [], "current": []}
+    with tempfile.TemporaryDirectory() as folder:
+        corpus, worktree = Path(folder) / "reports.json", Path(folder) / "baseline"
+        corpus.write_text(json.dumps(texts))
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", "--quiet", str(worktree), commit],
+            cwd=ROOT,
+            check=True,
+        )
+        try:
+            for _ in range(rounds):
+                for name, root in ((commit, worktree), ("current", ROOT)):
+                    child = subprocess.run(
+                        [sys.executable, __file__, "--clean-only", str(corpus)],
+                        env={**os.environ, "PYTHONPATH": str(root)},
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    )
+                    seconds = json.loads(child.stdout.splitlines()[-1])
+                    rates[name].append(
+                        (len(texts) / seconds["clean"], len(texts) / seconds["normalise"])
+                    )
+        finally:
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT, check=True
+            )
+    print(
+        f"\nclean_reports, {commit} (baseline) and this checkout back to back, {rounds} rounds "
+        "taking turns, best round of each"
+    )
+    print(f"{'code':<22} {'reports/s':>10} {'every round':>26} {'normalise only/s':>17}")
+    best = {}
+    for name, runs in rates.items():
+        best[name] = max(clean for clean, _ in runs)
+        every = " ".join(f"{clean:.0f}" for clean, _ in runs)
+        label = f"{name} (baseline)" if name == commit else "current checkout"
+        normalise = max(n for _, n in runs)
+        print(f"{label:<22} {best[name]:>10.0f} {every:>26} {normalise:>17.0f}")
+    print(f"{'current / baseline':<22} {best['current'] / best[commit]:>9.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--baseline", default=BASELINE, help="commit to compare with, or none")
+    parser.add_argument("--rounds", type=int, default=3, help="turns of the comparison")
+    parser.add_argument("--clean-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.clean_only:
+        clean_only(args.clean_only)
+        return
     texts = synthetic_reports(args.reports, args.seed)
     # the per-report run gets other patients: the manifest run must not find its lines read
     others = synthetic_reports(args.reports, args.seed + 1)
     params = CleanReportsParams()
-    manifest = pd.DataFrame(
-        {"patient_id": [f"P{i:06d}" for i in range(len(texts))], "report": texts}
-    )
+    manifest = manifest_of(texts)
     clean_report("Fundus: normal.", params)  # load the dictionaries before timing
     runs = [
         ("baseline: normalise only", lambda: [tidy(align(t)) for t in texts]),
@@ -94,6 +174,8 @@ def main() -> None:
     rate = rates["clean_reports (manifest)"]
     verdict = "meets" if rate >= TARGET else "MISSES"
     print(f"cleaning: {rate:.0f} reports/s per core {verdict} the target of {TARGET:.0f}")
+    if args.baseline != "none":
+        compare(texts, args.baseline, args.rounds)
 
 
 if __name__ == "__main__":

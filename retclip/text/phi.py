@@ -33,6 +33,9 @@ _Span = tuple[str, int, int]
 """A span while detectors run: a plain tuple, cheaper to make than a :class:`PhiSpan`."""
 
 
+_MATCH_START = re.Match.start
+"""Matches of several scans that together do the work of one are taken in order of position."""
+
 # What the scans need of each detector, looked up once (by the name of a number pattern's group).
 _NUMBER_DETECTORS = {f"n{i}": (d.type, d.check, d.prefix) for i, d in enumerate(p.NUMBER_LED)}
 _OTHER_SCANS = tuple((d.type, pattern, d.gate, d.check) for d, pattern in p.OTHER_SCANS)
@@ -41,7 +44,7 @@ _OTHER_SCANS = tuple((d.type, pattern, d.gate, d.check) for d, pattern in p.OTHE
 def find_phi(text: str) -> list[PhiSpan]:
     """Every PHI span of ``text``, overlapping finds merged, in order of position."""
     found = []
-    for m in p.NUMBER_SCAN.finditer(text):
+    for m in (p.ASCII_NUMBER_SCAN if text.isascii() else p.NUMBER_SCAN).finditer(text):
         kind, check, prefix = _NUMBER_DETECTORS[m.lastgroup]
         if check is None or check(m):
             start, end = m.span()
@@ -63,10 +66,16 @@ def find_phi(text: str) -> list[PhiSpan]:
     found += _signed_names(text)
     found += _names_before_sex(text)
     found += phone_spans(text, found)
-    found = [_with_units(text, span) if span[0] == "ADDRESS" else span for span in found]
-    found = [span for span in (_trim(text, s) for s in found) if span[2] > span[1]]
-    found += _repeated_names(text, found)
-    return _merge(found)
+    tidied = []
+    for span in found:
+        if span[0] == "ADDRESS":
+            span = _with_units(text, span)
+        if text[span[1]] in _EDGE or text[span[2] - 1] in _TRAILING:
+            span = _trim(text, span)
+        if span[2] > span[1]:
+            tidied.append(span)
+    tidied += _repeated_names(text, tidied)
+    return _merge(tidied)
 
 
 def scrub(text: str, spans: Iterable[PhiSpan]) -> str:
@@ -94,7 +103,7 @@ def _grown_anchors(text: str) -> list[_Span]:
     """Chinese addresses, web addresses and e-mail with its "@" written out: find the tail,
     grow it to the left."""
     anchors = [(*p.DOMAIN_ANCHOR, "URL")]
-    if any(map(text.__contains__, p.EMAIL_AT_WORDS)):
+    if p.email_at_gate(text):
         anchors.append((*p.EMAIL_AT_ANCHOR, "EMAIL"))
     if "#" in text:
         anchors.append((*p.EMAIL_HASH_ANCHOR, "EMAIL"))
@@ -129,7 +138,8 @@ def _postcode_addresses(text: str) -> list[_Span]:
     """An address that ends in a postcode: its line up to the label before it, and the address
     lines above (up to four), which may be written without commas."""
     spans = []
-    for m in p.POSTCODE_TAIL.finditer(text):
+    tails = [m for tail in p.POSTCODE_TAILS for m in tail.finditer(text)]
+    for m in sorted(tails, key=_MATCH_START):
         form = m.lastgroup
         if form is None:  # ", 1016 EB Amsterdam", ", 13561 Berlin": whole
             start = m.start() + 1
@@ -165,8 +175,8 @@ def _postcode_addresses(text: str) -> list[_Span]:
 def _labelled_values(text: str) -> list[_Span]:
     """Values after a label ("姓名：", "MRN:", "signed by"), read by the label's type."""
     spans = []
-    matches = p.LABEL.finditer(text)
-    if any(map(text.__contains__, p.LOWER_LABEL_GATES)):
+    matches = (p.ASCII_LABEL if text.isascii() else p.LABEL).finditer(text)
+    if p.lower_label_gate(text):
         matches = [*matches, *p.LOWER_LABEL.finditer(text)]
     for m in matches:
         label, number, colon = m.group("label", "number", "colon")
@@ -187,7 +197,7 @@ def _labelled_values(text: str) -> list[_Span]:
         if end is not None and end > position:
             spans.append((kind, position, end))
     named = p.LOWER_CASE_LABEL.finditer(text)
-    if any(map(text.__contains__, p.RELATIVE_GATES)):
+    if p.RELATIVE_GATE(text):
         named = [*named, *p.RELATIVE_LABEL.finditer(text)]
     for m in named:
         if not _letter_at(text, m.start() - 1):
@@ -218,7 +228,8 @@ def _letter_at(text: str, index: int) -> bool:
 def _titled_names(text: str) -> list[_Span]:
     """Names after a title ("Dr. Grant Young") and Chinese names before one ("经李主任会诊")."""
     spans = []
-    for m in p.TITLE.finditer(text):
+    titles = [m for title in p.TITLES for m in title.finditer(text)]
+    for m in sorted(titles, key=_MATCH_START):
         if _letter_at(text, m.start() - 1):
             continue
         end = _english_name_end(text, m.end())
@@ -327,6 +338,8 @@ def _english_name_end(text: str, position: int) -> int | None:
 def _chinese_name_end(text: str, position: int, colon: bool) -> int | None:
     """End of a Chinese name at ``position``; without a colon it must start with a known surname.
     A form's padding between surname and given name ("王  芳") is part of the name."""
+    if text[position : position + 1].isascii():
+        return None  # neither pattern starts with an ASCII character: two searches saved
     spaced = p.ZH_SPACED_NAME.match(text, position)
     if spaced and (colon or text[position] in p.ZH_SURNAMES):
         return spaced.end()
@@ -377,14 +390,14 @@ _VALUE_READERS: dict[str, Callable[[str, int, bool], int | None]] = {
 # --- tidying spans -----------------------------------------------------------------------------
 
 _EDGE = " \t\n\x00,;:，。；：、"
+_TRAILING = _EDGE + ".)"
 _START = itemgetter(1)
 
 
 def _trim(text: str, span: _Span) -> _Span:
-    """Drop separators a pattern swallowed at either end (and a sentence's full stop)."""
+    """Drop separators a pattern swallowed at either end (and a sentence's full stop); called
+    where ``span`` begins with an ``_EDGE`` or ends with a ``_TRAILING`` character."""
     kind, start, end = span
-    if text[start] not in _EDGE and text[end - 1] not in _EDGE and text[end - 1] not in ".)":
-        return span
     while start < end and text[start] in _EDGE:
         start += 1
     while end > start and (
@@ -397,13 +410,22 @@ def _trim(text: str, span: _Span) -> _Span:
 
 def _merge(spans: list[_Span]) -> list[PhiSpan]:
     """Union of overlapping spans; the merged span takes the type of its longest part."""
-    merged: list[list] = []  # [type, start, end, length of its longest part]
-    for kind, start, end in sorted(spans, key=_START):
-        if merged and start < merged[-1][2]:
-            last = merged[-1]
-            if end - start > last[3]:
-                last[0], last[3] = kind, end - start
-            last[2] = max(last[2], end)
+    merged: list[PhiSpan] = []
+    if not spans:
+        return merged
+    spans.sort(key=_START)
+    kind, start, end = spans[0]
+    longest = end - start
+    for part_kind, part_start, part_end in spans:
+        if part_start < end:
+            if part_end - part_start > longest:
+                kind, longest = part_kind, part_end - part_start
+            end = max(end, part_end)
         else:
-            merged.append([kind, start, end, end - start])
-    return [PhiSpan(kind, start, end) for kind, start, end, _ in merged]
+            merged.append(_new_span(PhiSpan, (kind, start, end)))
+            kind, start, end, longest = part_kind, part_start, part_end, part_end - part_start
+    merged.append(_new_span(PhiSpan, (kind, start, end)))
+    return merged
+
+
+_new_span = tuple.__new__  # a PhiSpan without the keyword handling of its constructor

@@ -27,14 +27,26 @@ _EXTENSION = (
     r"(?:[ ,]{0,2}(?:[Ee]xt(?:ension|n)?|EXT|[Xx])\.?[ ]?|[ ]?(?:转|分机)[ ]?[:：]?[ ]?|-)"
     r"\d{1,5}(?!\d)"
 )
-CANDIDATE = re.compile(
-    # "+", "(", or a digit that starts a token or follows a label written without a space; the
-    # first character is a literal, so the scan skips what cannot start a number
-    r"(?:\+[ ]?\d|\((?=\+?\d)\+?\d"
-    r"|\d(?:(?<![A-Za-z0-9_+,/-]\d)(?<!\d\.\d)|(?<=[Tt]el\d|TEL\d|[Ff]ax\d|FAX\d)))"
-    r"(?:[\d ().-]|/(?=\d)){5,24}(?<=\d)(?!\d|\.\d|[:%])"  # not a decimal, not a time
-    rf"(?P<extension>{_EXTENSION})?"
-)
+
+
+def _candidate(digit: str) -> re.Pattern[str]:
+    return re.compile(
+        # "+", "(", or a digit that starts a token or follows a label written without a space;
+        # one character class first (not an alternation), so the scan skips what cannot start
+        # a number, and a digit after an ASCII digit fails at once (most digits are inside one)
+        rf"[+({digit}](?<![0-9]\d)(?:(?<=\+)[ ]?\d|(?<=\()\+?\d"
+        r"|(?<=\d)(?:(?<![A-Za-z0-9_+,/-]\d)(?<!\d\.\d)|(?<=[Tt]el\d|TEL\d|[Ff]ax\d|FAX\d)))"
+        # five characters of a number ahead, tested in one step before the slow repeat; the end
+        # is not a decimal, not a time
+        r"(?=[\d ()./-]{5})(?:[\d ().-]|/(?=\d)){5,24}(?<=\d)(?!\d|\.\d|[:%])"
+        rf"(?P<extension>{_EXTENSION})?"
+    )
+
+
+CANDIDATE = _candidate(r"\d")
+ASCII_CANDIDATE = _candidate("0-9")
+"""For ASCII text, where ``\\d`` is ``[0-9]``: a class of plain characters is tested with a bitmap,
+a Unicode category by a lookup per character (a third of the scan)."""
 # Words that announce a phone number, right before it ("tel", "Ph. no.:", "mob", "T:", "电话：").
 # Only numbers are looked up, so any word that may come before a phone number will do.
 LABEL_BEFORE = re.compile(
@@ -57,7 +69,7 @@ def phone_spans(text: str, found: list[tuple[str, int, int]]) -> list[tuple[str,
     covered = bytearray(len(text))  # 1 where another detector's span lies
     for _, s, e in found:
         covered[s:e] = b"\x01" * (e - s)
-    for m in CANDIDATE.finditer(text):
+    for m in (ASCII_CANDIDATE if text.isascii() else CANDIDATE).finditer(text):
         start, end = m.span()
         if 0 not in covered[start:end] or not any(
             not covered[i] and (text[i].isdigit() or text[i] == "+") for i in range(start, end)
