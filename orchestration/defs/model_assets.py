@@ -1,5 +1,10 @@
 """Pre-training through Dagster Pipes: the same `retclip pretrain` command, in a subprocess here
-or in a pod on a GPU cluster (``TrainingLauncher.mode = "k8s"``), reporting back to Dagster."""
+or in a pod on a GPU cluster (``TrainingLauncher.mode = "k8s"``), reporting back to Dagster.
+
+Each pre-training writes only its own folder and reads finished upstream outputs, so each has a
+pool of its own (limit 1: never two writers of one folder) instead of the shared
+``dvc_workspace`` pool, and the two can run side by side (``make demo`` runs them so, sharing
+one text warm-up through its cache)."""
 
 import json
 import math
@@ -17,7 +22,7 @@ from orchestration.defs.resources import DvcCommand, RetclipProject, TrainingLau
     group_name="model",
     kinds={"pytorch", "safetensors"},
     code_version=CODE_VERSION,
-    pool=POOL,
+    pool=f"{POOL}/pretrain",
     description="RET-CLIP pre-trained with the tripartite loss (retclip pretrain through Dagster "
     "Pipes; outputs/pretrain/model loads with RetClip.from_pretrained).",
 )
@@ -33,7 +38,7 @@ def pretrained(
     group_name="model",
     kinds={"pytorch", "safetensors"},
     code_version=CODE_VERSION,
-    pool=POOL,
+    pool=f"{POOL}/pretrain_patient_only",
     description="The paper's ablation: the same pre-training with the patient-level term alone "
     "(lambda_left = lambda_right = 0), evaluated beside the tripartite model "
     "(outputs/pretrain_patient_only).",
