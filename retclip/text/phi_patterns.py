@@ -351,8 +351,8 @@ LABEL = re.compile(f"(?P<label>{trie_pattern(_LABEL_WORDS)}){_LABEL_END}")
 ASCII_LABEL = re.compile(
     f"(?P<label>{trie_pattern([k for k in _LABEL_WORDS if k.isascii()])}){_LABEL_END}"
 )
-"""The labels an ASCII text can hold: a third faster there than ``LABEL`` (a plain bitmap of first
-letters, a quarter of the alternatives to try at each)."""
+"""The labels an ASCII text can hold: faster there than ``LABEL`` (a plain bitmap of first letters,
+a quarter of the alternatives to try at each)."""
 LOWER_LABEL = re.compile(f"(?P<label>{trie_pattern(list(LOWER_LABELS))}){_LABEL_END}")
 # A name after "by" or after a person ("the patient, Joseph Williams", "a woman, Faith Hill").
 LOWER_CASE_LABEL = re.compile(

@@ -66,11 +66,15 @@ def phone_spans(text: str, found: list[tuple[str, int, int]]) -> list[tuple[str,
     """PHONE spans for the numbers in ``text`` that ``found`` (other detectors' spans) leaves
     with digits uncovered."""
     spans = []
-    covered = bytearray(len(text))  # 1 where another detector's span lies
-    for _, s, e in found:
-        covered[s:e] = b"\x01" * (e - s)
+    covered: bytearray | None = None  # 1 where another detector's span lies; made when needed
     for m in (ASCII_CANDIDATE if text.isascii() else CANDIDATE).finditer(text):
         start, end = m.span()
+        if any(s <= start and end <= e for _, s, e in found):
+            continue  # inside one detector's span: most candidates, known without the map
+        if covered is None:
+            covered = bytearray(len(text))
+            for _, s, e in found:
+                covered[s:e] = b"\x01" * (e - s)
         if 0 not in covered[start:end] or not any(
             not covered[i] and (text[i].isdigit() or text[i] == "+") for i in range(start, end)
         ):

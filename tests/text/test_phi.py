@@ -4,11 +4,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
 
 from retclip.config import CleanReportsParams
+from retclip.text import phi_patterns
 from retclip.text.clean import clean_report
 from retclip.text.normalize import align
 from retclip.text.phi import PHI_TYPES, PhiSpan, count_by_type, find_phi, scrub
@@ -144,3 +146,27 @@ def test_ages_over_89_are_phi(text, value):
 @pytest.mark.parametrize("text", ["Age: 89", "年龄：65岁", "a 45-year-old woman", "病程95天"])
 def test_ages_up_to_89_are_not_phi(text):
     assert not [s for s in find_phi(align(text)) if s.type == "AGE"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "13800138000",
+        "010-65123456",
+        "212-555-0199",
+        "2023-04-05",
+        "05/04/2023",
+        "5月3日",
+        "5 April 2023",
+        "110105198403121234",
+        "123-45-6789",
+        "92岁",
+        "5644848",
+        "12 Baker Street",
+    ],
+)
+def test_no_number_pattern_starts_right_after_an_ascii_digit(value):
+    """The number scan tests this once per digit for all its patterns, so each must agree."""
+    text = "7" + value
+    for detector in phi_patterns.NUMBER_LED:
+        assert re.compile(detector.pattern).match(text, 1) is None, detector.type
