@@ -7,8 +7,10 @@ from pathlib import Path
 
 import timm
 import torch
+import torch.nn.functional as F
 from safetensors.torch import load_file
 from timm.layers import GroupNorm
+from timm.layers import QuickGELU as TimmQuickGELU
 from timm.models.vision_transformer import VisionTransformer, checkpoint_filter_fn
 from torch import nn
 from transformers import BertConfig, BertModel
@@ -17,6 +19,16 @@ from retclip.model.config import ImageTowerConfig, TextTowerConfig
 from retclip.model.weights import check_state_dict
 
 RESNET_NORM_GROUPS = 4
+QUICK_GELU_SLOPE = 1.702
+
+
+class QuickGELU(nn.Module):
+    """CLIP's ``x * sigmoid(1.702 x)``, computed as ``silu(1.702 x) / 1.702``: the same function
+    up to float rounding, with one fused kernel each way where the plain form runs three
+    elementwise passes forward and five backward over the widest activation of the ViT."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.silu(QUICK_GELU_SLOPE * x) / QUICK_GELU_SLOPE
 
 
 def build_image_tower(config: ImageTowerConfig, embed_dim: int) -> nn.Module:
@@ -41,6 +53,9 @@ def build_image_tower(config: ImageTowerConfig, embed_dim: int) -> nn.Module:
     )
     tower.head = nn.Linear(config.width, embed_dim, bias=False)
     nn.init.normal_(tower.head.weight, std=config.width**-0.5)
+    for block in tower.blocks:
+        if isinstance(block.mlp.act, TimmQuickGELU):
+            block.mlp.act = QuickGELU()
     return tower
 
 

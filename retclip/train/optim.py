@@ -16,9 +16,14 @@ def build_optimizer(
     weight_decay: float,
     betas: tuple[float, float],
     eps: float,
-    fused: bool = False,
+    fused: bool = True,
 ) -> torch.optim.AdamW:
-    """No weight decay on norms, biases, logit scales and token embeddings."""
+    """No weight decay on norms, biases, logit scales and token embeddings.
+
+    ``fused`` (CPU and CUDA): one pass over each tensor's weights, gradient and moments instead
+    of PyTorch's default chain of elementwise operations per tensor, which on the 2-core CPU
+    took about ten times as long (53M parameters, same process, back to back).
+    """
     exempt = model.no_weight_decay()
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     groups = [
