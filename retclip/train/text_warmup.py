@@ -36,6 +36,7 @@ from tqdm import tqdm
 from transformers import BertModel
 from transformers.models.bert.modeling_bert import BertOnlyMLMHead
 
+from retclip.dispatch import kernel_dispatch
 from retclip.pipes import ProgressLog
 from retclip.train.optim import warmup_cosine
 
@@ -162,8 +163,9 @@ def warm_up_key(
 ) -> str:
     """A hash of everything the warmed tower depends on: the tower's config and initial
     weights, the token ids of the texts (so the tokenizer and context length), the settings,
-    this module's code, the library versions, the device and torch's CPU thread count (a sum
-    split over another number of threads rounds differently)."""
+    this module's code, the library versions, the device, and what decides how floats round on
+    it: the CPU kernels (:mod:`retclip.dispatch`), deterministic algorithms, and torch's thread
+    count (a sum split over another number of threads rounds differently)."""
     digest = hashlib.sha256()
     for name, tensor in bert.state_dict().items():
         digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)}".encode())
@@ -183,6 +185,8 @@ def warm_up_key(
         "torch": torch.__version__,
         "transformers": transformers.__version__,
         "device": bert.device.type,
+        "kernels": kernel_dispatch(),
+        "deterministic": torch.are_deterministic_algorithms_enabled(),
         "threads": torch.get_num_threads(),
     }
     digest.update(json.dumps(setting, sort_keys=True).encode())
