@@ -92,7 +92,7 @@ bench: setup
 # holds at another version than ours (transformers 5.17 lacks activation_checkpointing_enable), at
 # requirements/lock.txt's versions, in .whl/ (ignored), which the device tool's `carry` takes along.
 DEVICE_PYTHON ?= 3.12
-DEVICE_WHEELS := pydantic|pydantic_core|annotated-types|typing-inspection|transformers|timm|regex
+DEVICE_WHEELS := pydantic|pydantic_core|annotated-types|typing-inspection|transformers|timm|regex|phonenumbers
 device-wheels: setup
 	rm -rf .whl
 	$(PY) -m pip download --quiet --no-deps --only-binary=:all: --dest .whl \
