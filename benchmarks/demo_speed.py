@@ -14,7 +14,7 @@ checkout's ``.venv``, their own code first on ``PYTHONPATH``. Two modes:
   ``.dagster_home`` and the same ``data/raw``, timed per step of the Makefile recipe.
 
     .venv/bin/python benchmarks/demo_speed.py [--base c7452d0] [--after HEAD] [--mode demo]
-        [--patients 400] [--set pretrain.epochs=4 ...] [--work /tmp/demo_speed]
+        [--patients 400] [--set pretrain.epochs=4 ...] [--work /tmp/demo_speed] [--keep]
 
 Prints one table: each stage's seconds on each side and the ratio after / before.
 """
@@ -118,20 +118,60 @@ def pretrain_mode(base: Path, after: Path, project: Path) -> list[tuple[str, flo
     ]
 
 
-def demo_mode(base: Path, after: Path) -> list[tuple[str, float, float | None]]:
-    """``make -o setup demo`` in each tree (this checkout's environments linked in), timed as a
-    whole; the same data/raw (this checkout's, when it has one) for both."""
-    seconds = {}
+# make's shell for a timed run: each recipe line's seconds and text go to $DEMO_SPEED_TIMES
+TIMED_SHELL = r"""#!/bin/sh
+start=$(date +%s.%N)
+/bin/sh "$@"
+status=$?
+command=$(printf '%s' "$2" | tr '\n' ' ')
+printf '%s %s\t%s\n' "$start" "$(date +%s.%N)" "$command" >> "$DEMO_SPEED_TIMES"
+exit $status
+"""
+STEPS = (  # a recipe line's words -> its name in the table
+    ("demo prepare", "data/raw (synth or check)"),
+    ("not key:evaluation", "stages before evaluation"),  # after: up to the pre-trainings
+    ("key:pretrained or key:pretrained_patient_only", "pre-trainings"),
+    ("--partition", "evaluation (every task)"),
+    ("--assets exported", "export"),
+    ("demo summary", "summary"),
+)
+
+
+def demo_mode(base: Path, after: Path, work: Path) -> list[tuple[str, float, float | None]]:
+    """``make -o setup demo`` in each tree (this checkout's environments linked in), timed per
+    recipe line and as a whole; the same data/raw (this checkout's, when it has one) for both."""
+    shell = work / "timed-sh"
+    shell.write_text(TIMED_SHELL)
+    shell.chmod(0o755)
+    seconds, steps = {}, {}
     for side, tree in (("before", base), ("after", after)):
         for venv in (".venv", ".venv-dvc"):
             (tree / venv).symlink_to(REPO / venv)
         if (REPO / "data" / "raw").is_dir():
             shutil.copytree(REPO / "data" / "raw", tree / "data" / "raw")
-        env = {**os.environ, "PYTHONPATH": str(tree)}
+        times = work / f"{side}-steps.txt"
+        env = {**os.environ, "PYTHONPATH": str(tree), "DEMO_SPEED_TIMES": str(times)}
         start = time.perf_counter()
-        subprocess.run(["make", "-o", "setup", "demo"], cwd=tree, env=env, check=True)
+        command = ["make", "-o", "setup", "demo", f"SHELL={shell}"]
+        subprocess.run(command, cwd=tree, env=env, check=True)
         seconds[side] = time.perf_counter() - start
-    return [("make demo", seconds["before"], seconds["after"])]
+        steps[side] = recipe_steps(times)
+    names = list(dict.fromkeys([*steps["before"], *steps["after"]]))
+    rows = [
+        (f"{side}: {n}", steps[side][n], None) for side in steps for n in names if n in steps[side]
+    ]
+    return [*rows, ("make demo", seconds["before"], seconds["after"])]
+
+
+def recipe_steps(times: Path) -> dict[str, float]:
+    """Seconds per named step from the timed shell's lines (``start end<TAB>command``)."""
+    steps: dict[str, float] = {}
+    for line in times.read_text().splitlines():
+        span, _, command = line.partition("\t")
+        start, end = (float(x) for x in span.split())
+        name = next((n for words, n in STEPS if words in command), command.strip()[:50])
+        steps[name] = steps.get(name, 0.0) + end - start
+    return steps
 
 
 def main() -> None:
@@ -142,6 +182,7 @@ def main() -> None:
     parser.add_argument("--patients", type=int, help="synth.patients (default: params.yaml's)")
     parser.add_argument("--set", action="append", default=[], help="section.key=value")
     parser.add_argument("--work", type=Path, default=Path("/tmp/demo_speed"))
+    parser.add_argument("--keep", action="store_true", help="keep both worktrees and outputs")
     args = parser.parse_args()
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
@@ -155,9 +196,9 @@ def main() -> None:
             prepare(base, after, args.work / "project", args.patients, args.set)
             rows = pretrain_mode(base, after, args.work / "project")
         else:
-            rows = demo_mode(base, after)
+            rows = demo_mode(base, after, args.work)
     finally:
-        for tree in (base, after):
+        for tree in () if args.keep else (base, after):
             subprocess.run(
                 ["git", "worktree", "remove", "--force", str(tree)], cwd=REPO, check=False
             )

@@ -124,6 +124,7 @@ class PretrainParams(_Section):
     image_weights: str | None = None  # local timm or OpenAI-CLIP image tower weights
     text_weights: str | None = None  # local Hugging Face BERT weights (file or folder)
     text_mlm_steps: int = Field(0, ge=0)  # masked-LM warm-up of the text tower on the reports
+    text_mlm_threads: int | None = Field(None, ge=1)  # its torch threads on CPU; None: cpu_threads
     lock_text: bool = False  # the text tower (not its heads) is frozen in contrastive training
     epochs: int = Field(3, ge=1)
     max_steps: int | None = Field(None, ge=1)  # stop early; the schedule still spans `epochs`

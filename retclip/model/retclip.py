@@ -30,6 +30,7 @@ from retclip.model.encoders import (
     load_text_weights,
     text_head,
 )
+from retclip.model.locked_text import LockedTextStates
 from retclip.model.weights import check_state_dict
 
 CONFIG_FILE = "config.json"
@@ -67,6 +68,7 @@ class RetClip(nn.Module):
         self.logit_scale_right = nn.Parameter(init.clone())
         # rows: left, right; the image tower's output has unit-variance entries at init
         self.missing_eye = nn.Parameter(torch.randn(2, embed))
+        self._locked_text: LockedTextStates | None = None  # lock_text_tower; not saved
 
     # -- encoders -----------------------------------------------------------------------------
 
@@ -160,12 +162,25 @@ class RetClip(nn.Module):
         the reference encodes one report for all three heads. In training, duplicates share one
         dropout draw, as the reference's three heads do.
         """
+        if self._locked_text is not None:
+            return self._cls(token_ids, attention_mask)
         first, inverse = _distinct_rows(torch.cat([token_ids, attention_mask], dim=1))
         if first.shape[0] == token_ids.shape[0]:
             return self._cls(token_ids, attention_mask)
         return self._cls(token_ids[first], attention_mask[first])[inverse]
 
     def _cls(self, token_ids: Tensor, attention_mask: Tensor) -> Tensor:
+        """Last hidden state of ``[CLS]``: looked up for the texts of a locked tower
+        (:meth:`lock_text_tower`), else computed by :meth:`_tower_cls`."""
+        if self._locked_text is None:
+            return self._tower_cls(token_ids, attention_mask)
+        states = self._locked_text.lookup(token_ids, attention_mask)
+        if states is not None:
+            return states
+        with torch.no_grad():  # a text outside the table: the locked tower as it is
+            return self._tower_cls(token_ids, attention_mask)
+
+    def _tower_cls(self, token_ids: Tensor, attention_mask: Tensor) -> Tensor:
         """Last hidden state of ``[CLS]``, the columns that no text attends to cut off first.
 
         Padding at the end is masked out of every key and sits after every position that is
@@ -193,6 +208,21 @@ class RetClip(nn.Module):
         """Keep every temperature in ``[1, exp(logit_scale_max)]`` (the reference, every step)."""
         for value in (self.logit_scale, self.logit_scale_left, self.logit_scale_right):
             value.clamp_(0.0, self.config.logit_scale_max)
+
+    def lock_text_tower(self, token_ids: Tensor, attention_mask: Tensor) -> None:
+        """Freeze the text tower (LiT; its three heads still train) in inference mode (no
+        dropout), and encode the texts ``token_ids`` once: the training texts, so that no step
+        runs the tower again (:class:`LockedTextStates`)."""
+        self.bert.requires_grad_(False)
+        self.bert.eval()
+        self._locked_text = LockedTextStates(self._tower_cls, token_ids, attention_mask)
+
+    def train(self, mode: bool = True) -> RetClip:
+        """``nn.Module.train``; a locked text tower stays in inference mode."""
+        super().train(mode)
+        if self._locked_text is not None:
+            self.bert.eval()
+        return self
 
     def set_grad_checkpointing(self, enable: bool = True) -> None:
         self.visual.set_grad_checkpointing(enable)

@@ -122,6 +122,17 @@ def train(
             torch.set_num_threads(threads)
 
 
+@contextmanager
+def _torch_threads(count: int | None) -> Iterator[None]:
+    """torch's CPU threads set to ``count`` inside the block (``None``: left as they are)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(count or before)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def _train(
     env: DistEnv,
     images: Path,
@@ -178,18 +189,20 @@ def _train(
         if mask_token_id is None:
             raise ValueError("pretrain.text_mlm_steps needs the tokenizer's [MASK] token id")
         texts = [text for column in TEXT_COLUMNS for text in reports[column].dropna() if text]
-        mlm_losses = warm_up_text_tower_once(
-            model.bert,
-            texts,
-            text_encoder,
-            mask_token_id,
-            params.text_mlm_steps,
-            params.lr,
-            params.seed,
-            out.parent / WARM_UP_CACHE,
-            progress and env.is_main,
-            log,
-        )
+        cpu = env.device.type == "cpu"
+        with _torch_threads(params.text_mlm_threads if cpu else None):
+            mlm_losses = warm_up_text_tower_once(
+                model.bert,
+                texts,
+                text_encoder,
+                mask_token_id,
+                params.text_mlm_steps,
+                params.lr,
+                params.seed,
+                out.parent / WARM_UP_CACHE,
+                progress and env.is_main,
+                log,
+            )
     model.bert.requires_grad_(not params.lock_text)
     model.set_grad_checkpointing(params.grad_checkpointing)
     if params.compile:
@@ -231,6 +244,12 @@ def _train(
         _set_rng_state(state["rng"][env.rank % len(state["rng"])], env.device)
     else:
         torch.manual_seed(params.seed + env.rank)  # per-rank randomness (dropout)
+    if params.lock_text:  # after a resume's weights are in: the table holds their states
+        ids, mask = text_encoder([text for triple in index.texts.values() for text in triple])
+        model.lock_text_tower(
+            torch.as_tensor(ids, dtype=torch.long, device=env.device),
+            torch.as_tensor(mask, dtype=torch.long, device=env.device),
+        )
 
     ddp = (
         DistributedDataParallel(

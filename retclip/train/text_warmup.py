@@ -101,6 +101,7 @@ def _warm_up(
         rows = torch.randint(len(texts), (BATCH_SIZE,), generator=generator).tolist()
         token_ids, mask = (torch.as_tensor(a).long() for a in encode([texts[i] for i in rows]))
         inputs, labels = _mask_tokens(token_ids, mask, mask_id, generator)
+        inputs, labels, mask = _trim_padding(inputs, labels, mask)
         hidden = bert(input_ids=inputs.to(device), attention_mask=mask.to(device))
         picked = labels != IGNORE
         logits = head(hidden.last_hidden_state[picked.to(device)])
@@ -197,6 +198,17 @@ def _write_atomic(path: Path, write: Callable[[str], object]) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     write(str(tmp))
     os.replace(tmp, path)
+
+
+def _trim_padding(
+    inputs: torch.Tensor, labels: torch.Tensor, attention_mask: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The columns up to the batch's longest text: padding is masked out of every key and never
+    predicted, so the tower's work follows the texts, not the context length. Cut after
+    :func:`_mask_tokens`, whose random draws span the full context."""
+    attended = attention_mask.any(dim=0).nonzero()
+    length = int(attended[-1]) + 1 if attended.numel() else 1
+    return inputs[:, :length], labels[:, :length], attention_mask[:, :length]
 
 
 def _mask_tokens(
