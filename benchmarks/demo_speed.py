@@ -22,6 +22,7 @@ Prints one table: each stage's seconds on each side and the ratio after / before
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -108,9 +109,12 @@ def pretrain_mode(base: Path, after: Path, project: Path) -> list[tuple[str, flo
     before = {"pretrain": first, "pretrain_patient_only": second}
     for out in ("outputs/pretrain", "outputs/pretrain_patient_only", "outputs/.cache"):
         shutil.rmtree(project / out, ignore_errors=True)
+    added = added_settings(base, after)
     both = wait(
-        retclip(after, pretrain_args("outputs/pretrain", []), project),
-        retclip(after, pretrain_args("outputs/pretrain_patient_only", PATIENT_ONLY), project),
+        retclip(after, pretrain_args("outputs/pretrain", added), project),
+        retclip(
+            after, pretrain_args("outputs/pretrain_patient_only", [*added, *PATIENT_ONLY]), project
+        ),
     )
     return [
         ("pretrain, then pretrain_patient_only", sum(before.values()), both),
@@ -135,6 +139,14 @@ STEPS = (  # a recipe line's words -> its name in the table
     ("--assets exported", "export"),
     ("demo summary", "summary"),
 )
+
+
+def added_settings(base: Path, after: Path) -> list[str]:
+    """``--set`` for each pre-training setting that "after"'s params.yaml has and "before"'s
+    lacks (the project's params.yaml is "before"'s, which both sides can read)."""
+    old, new = (yaml.safe_load((t / "params.yaml").read_text())["pretrain"] for t in (base, after))
+    pairs = (f"pretrain.{key}={json.dumps(new[key])}" for key in sorted(new.keys() - old.keys()))
+    return [arg for pair in pairs for arg in ("--set", pair)]
 
 
 def demo_mode(base: Path, after: Path, work: Path) -> list[tuple[str, float, float | None]]:

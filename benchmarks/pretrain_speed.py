@@ -276,6 +276,18 @@ def build(row: Row) -> RetClip | ReferenceClip:
     return model.to(row.device).train()
 
 
+def model_and_batch(row: Row, size: int) -> tuple[RetClip | ReferenceClip, dict[str, Tensor]]:
+    """The row's model and batch; a locked text tower encodes the batch's texts once, as the
+    training loop encodes its training texts, and every step looks them up."""
+    model, batch = build(row), random_batch(row, size)
+    if row.lock_text:
+        length = batch["text_ids"].shape[-1]
+        model.lock_text_tower(
+            batch["text_ids"].reshape(-1, length), batch["text_mask"].reshape(-1, length)
+        )
+    return model, batch
+
+
 def random_batch(row: Row, size: int) -> dict[str, Tensor]:
     """Random eyes and texts: per eye, three different half-context texts per patient; with
     ``one_report``, one text filling the context for all three levels (the reference's input)."""
@@ -345,9 +357,9 @@ def flops_per_patient(row: Row, size: int = 2) -> float:
     """Model FLOPs of one training step per patient (forward and backward, no recompute): the
     row's own computation (its text deduplication and trimming) on its own inputs."""
     row = replace(row, compile=False, checkpointing=False, bf16=False)
-    model = build(row)
+    model, batch = model_and_batch(row, size)
     with FlopCounterMode(display=False) as counter:
-        step(model, TripartiteLoss(), None, random_batch(row, size), row)
+        step(model, TripartiteLoss(), None, batch, row)
     return counter.get_total_flops() / size
 
 
@@ -369,12 +381,12 @@ def measure(
     per patient and, with ``profile``, the profiler's table of one more step."""
     if threads:
         torch.set_num_threads(threads)
-    model = build(row)
+    model, batch = model_and_batch(row, row.batch)
     if row.reference:
         optimizer = reference_optimizer(model)
     else:
         optimizer = build_optimizer(model, 1e-5, 0.001, (0.9, 0.98), 1e-6)
-    loss_fn, batch = TripartiteLoss(), random_batch(row, row.batch)
+    loss_fn = TripartiteLoss()
     sync = torch.cuda.synchronize if row.device == "cuda" else (lambda: None)
     for _ in range(warmup):
         step(model, loss_fn, optimizer, batch, row)

@@ -224,7 +224,11 @@ def describe_status(
     the outputs that differ (size in dvc.lock -> size here) and the dependencies that changed
     (one that every changed stage shares is said once), then the metric values that moved."""
     changed = {stage: _changes(entries) for stage, entries in status.items()}
-    shared = set.intersection(*(set(deps) for _, deps in changed.values()))
+    shared = (  # inputs that every one of several changed stages shares, said once
+        set.intersection(*(set(deps) for _, deps in changed.values()))
+        if len(changed) > 1
+        else set()
+    )
     lines = [f"{len(changed)} stage(s) differ from dvc.lock (output sizes: dvc.lock -> here)"]
     if shared:
         lines.append(f"all of them: {', '.join(sorted(shared))} changed")

@@ -53,12 +53,18 @@ def pinnable(flags: set[str], machine: str) -> bool:
 
 
 def pin_kernels(environ: dict[str, str] | os._Environ = os.environ) -> str:
-    """Set the kernel choice in ``environ``; returns what was decided (see the module docstring)."""
+    """Set the kernel choice in ``environ``; returns what was decided (see the module docstring).
+
+    OpenBLAS runs on one thread in every case unless told otherwise: retclip's processes share
+    the cores by themselves (loader workers, image pools), and a threaded BLAS call on a busy core
+    is many times slower than on one thread."""
+    environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if environ.get(OPT_OUT) == "1":
         return f"native ({OPT_OUT}=1)"
     if not pinnable(cpu_flags(), platform.machine()):
         return f"native (no AVX2 and FMA on this {platform.machine()} CPU: outputs may differ)"
     environ.update(PINNED)
+    environ.pop("NPY_ENABLE_CPU_FEATURES", None)  # NumPy refuses it beside the disable list
     return "avx2"
 
 

@@ -148,17 +148,25 @@ def test_without_pinned_kernels_the_other_machine_differs(project, here):
 
 def test_pinning_overrides_other_kernel_choices(monkeypatch):
     monkeypatch.setattr("retclip.dispatch.pinnable", lambda flags, machine: True)
-    environ = {"NPY_DISABLE_CPU_FEATURES": "X86_V3", "ATEN_CPU_CAPABILITY": "default", "A": "b"}
+    environ = {
+        "NPY_DISABLE_CPU_FEATURES": "X86_V3",
+        "NPY_ENABLE_CPU_FEATURES": "AVX512F",  # NumPy refuses to start with both set
+        "ATEN_CPU_CAPABILITY": "default",
+        "OPENBLAS_NUM_THREADS": "4",
+        "A": "b",
+    }
     assert pin_kernels(environ) == "avx2"
     assert environ == {**PINNED, "A": "b"}
 
 
-def test_no_pinning_without_avx2_or_when_asked(monkeypatch):
+def test_no_pinning_without_avx2_or_when_asked_but_blas_on_one_thread(monkeypatch):
     environ = {OPT_OUT: "1"}
-    assert pin_kernels(environ).startswith("native") and environ == {OPT_OUT: "1"}
+    assert pin_kernels(environ).startswith("native")
+    assert environ == {OPT_OUT: "1", "OPENBLAS_NUM_THREADS": "1"}
     monkeypatch.setattr("retclip.dispatch.pinnable", lambda flags, machine: False)
-    environ = {}
-    assert "outputs may differ" in pin_kernels(environ) and environ == {}
+    environ = {"OPENBLAS_NUM_THREADS": "3"}  # asked for: kept
+    assert "outputs may differ" in pin_kernels(environ)
+    assert environ == {"OPENBLAS_NUM_THREADS": "3"}
 
 
 def test_cpu_flags_are_read_from_cpuinfo(tmp_path):

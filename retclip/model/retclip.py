@@ -140,7 +140,7 @@ class RetClip(nn.Module):
         queries, attention output, norm and MLP for the class token alone (a twelfth of the
         ViT-B/16 tower's work saved, the result the same up to float rounding)."""
         tower = self.visual
-        if not isinstance(tower, VisionTransformer) or tower.attn_pool is not None:
+        if not _reads_class_token(tower):
             return tower(images)
         x = tower.norm_pre(tower.patch_drop(tower._pos_embed(tower.patch_embed(images))))
         body = tower.blocks[:-1]
@@ -305,6 +305,19 @@ def load_weights(model: nn.Module, path: Path) -> None:
     state = load_file(str(path))
     check_state_dict(model, state, str(path))
     model.load_state_dict(state)
+
+
+def _reads_class_token(tower: nn.Module) -> bool:
+    """Whether ``tower`` is a timm ViT whose output is its class token after a plain last block
+    (not pooled over tokens): then the last block need only compute that token."""
+    return (
+        isinstance(tower, VisionTransformer)
+        and tower.attn_pool is None
+        and tower.global_pool == "token"
+        and tower.cls_token is not None
+        and isinstance(tower.fc_norm, nn.Identity)
+        and type(tower.blocks[-1]) is Block
+    )
 
 
 def _class_token_block(block: Block, x: Tensor) -> Tensor:

@@ -208,9 +208,7 @@ def _train(
     if params.compile:
         model.compile_blocks()
     cuda = env.device.type == "cuda"
-    optimizer = build_optimizer(
-        model, params.lr, params.weight_decay, params.betas, params.eps, fused=cuda
-    )
+    optimizer = build_optimizer(model, params.lr, params.weight_decay, params.betas, params.eps)
     scheduler = warmup_cosine(optimizer, params.warmup_steps, total_steps)
     bf16 = params.uses_bf16(env.device.type)
     autocast = partial(torch.autocast, env.device.type, dtype=torch.bfloat16, enabled=bf16)
@@ -250,6 +248,7 @@ def _train(
             torch.as_tensor(ids, dtype=torch.long, device=env.device),
             torch.as_tensor(mask, dtype=torch.long, device=env.device),
         )
+        del ids, mask
 
     ddp = (
         DistributedDataParallel(

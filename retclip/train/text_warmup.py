@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import inspect
 import json
 import math
 import os
@@ -116,6 +117,7 @@ def _warm_up(
         scheduler.step()
         losses.append(loss.item())
         report.update(step + 1, loss=f"{losses[-1]:.4f}")
+    bert.zero_grad(set_to_none=True)  # as a tower loaded from the cache: no gradients held
     return losses
 
 
@@ -138,7 +140,12 @@ def warm_up_text_tower_once(
     cache.mkdir(parents=True, exist_ok=True)
     weights, losses_file = cache / f"{key}.safetensors", cache / f"{key}.json"
     with open(cache / f"{key}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the process dies
+        try:  # released when the file closes, or the process dies
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if log is not None:
+                log("text warm-up (MLM): waiting for a concurrent run warming up the same tower")
+            fcntl.flock(lock, fcntl.LOCK_EX)
         if not losses_file.is_file():  # written last: its presence means the entry is whole
             losses = warm_up_text_tower(
                 bert, texts, encode, mask_id, steps, lr, seed, progress, log
@@ -164,9 +171,10 @@ def warm_up_key(
 ) -> str:
     """A hash of everything the warmed tower depends on: the tower's config and initial
     weights, the token ids of the texts (so the tokenizer and context length), the settings,
-    this module's code, the library versions, the device, and what decides how floats round on
-    it: the CPU kernels (:mod:`retclip.dispatch`), deterministic algorithms, and torch's thread
-    count (a sum split over another number of threads rounds differently)."""
+    this module's code and its learning-rate schedule, the library versions, the device, and
+    what decides how floats round on it: the CPU kernels (:mod:`retclip.dispatch`),
+    deterministic algorithms, and torch's thread count (a sum split over another number of
+    threads rounds differently)."""
     digest = hashlib.sha256()
     for name, tensor in bert.state_dict().items():
         digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)}".encode())
@@ -182,7 +190,9 @@ def warm_up_key(
         "steps": steps,
         "lr": lr,
         "seed": seed,
-        "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        "code": hashlib.sha256(
+            Path(__file__).read_bytes() + inspect.getsource(warmup_cosine).encode()
+        ).hexdigest(),
         "torch": torch.__version__,
         "transformers": transformers.__version__,
         "device": bert.device.type,

@@ -5,18 +5,25 @@ from __future__ import annotations
 import pytest
 import torch
 
-from retclip.model.encoders import QuickGELU
+from retclip.model.encoders import QuickGELU, silu_quick_gelu
 from tests.model.conftest import TINY_PRESETS, random_batch, tiny_model
 
 
-def test_quick_gelu_is_clips_function_and_gradient():
+@pytest.mark.parametrize("form", ["module", "gpu"])
+def test_quick_gelu_is_clips_function_and_gradient(form):
+    """On CPU the module runs the hand-written backward; the GPU's silu form is checked here too."""
     x = torch.linspace(-8, 8, 10_001, dtype=torch.float64).requires_grad_()
     plain = x * torch.sigmoid(1.702 * x)
-    (grad,) = torch.autograd.grad(plain.sum(), x)
-    fused = QuickGELU()(x)
+    (grad,) = torch.autograd.grad(plain.sum(), x, retain_graph=True)
+    weights = torch.randn(x.shape, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    (weighted,) = torch.autograd.grad((plain * weights).sum(), x)
+    act = QuickGELU() if form == "module" else silu_quick_gelu
+    fused = act(x)
     (fused_grad,) = torch.autograd.grad(fused.sum(), x)
+    (fused_weighted,) = torch.autograd.grad((act(x) * weights).sum(), x)
     torch.testing.assert_close(fused, plain, rtol=1e-14, atol=1e-15)
     torch.testing.assert_close(fused_grad, grad, rtol=1e-14, atol=1e-15)
+    torch.testing.assert_close(fused_weighted, weighted, rtol=1e-14, atol=1e-15)
 
 
 def test_the_clip_image_tower_uses_it_in_every_block():
