@@ -181,7 +181,10 @@ def recipe_steps(times: Path) -> dict[str, float]:
     for line in times.read_text().splitlines():
         span, _, command = line.partition("\t")
         start, end = (float(x) for x in span.split())
-        name = next((n for words, n in STEPS if words in command), command.strip()[:50])
+        name = next((n for words, n in STEPS if words in command), None)
+        if name is None and end - start < 1:
+            continue  # the recipe's set-up lines (mkdir, cp)
+        name = name or command.strip()[:50]
         steps[name] = steps.get(name, 0.0) + end - start
     return steps
 
