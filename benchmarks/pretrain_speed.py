@@ -57,6 +57,8 @@ from retclip.train.optim import build_optimizer
 
 CONTEXT = 100  # tokens per text, the reference's training length
 VOCAB = {"tiny": 8000, "tiny-cnn": 8000, "paper": 21128}
+MATRIX_PRODUCTS = {"aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm"}
+"""The operators whose share of a profiled CPU step bounds how fast the step can get."""
 PEAK_BF16 = (("H200", 989.4e12), ("H100 PCIe", 756.5e12), ("H100", 989.4e12), ("A100", 312e12))
 
 
@@ -406,7 +408,11 @@ def measure(
     if profile:
         with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
             step(model, loss_fn, optimizer, batch, row)
-        result["profile"] = prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=18)
+        averages = prof.key_averages()
+        result["profile"] = averages.table(sort_by="self_cpu_time_total", row_limit=18)
+        total = sum(a.self_cpu_time_total for a in averages)
+        gemm = sum(a.self_cpu_time_total for a in averages if a.key in MATRIX_PRODUCTS)
+        result["matmul_share"] = gemm / total
     del model, optimizer, batch
     if row.device == "cuda":
         torch.cuda.empty_cache()
@@ -442,7 +448,7 @@ def run_rows(title: str, rows: list[Row], peak: float | None, timer) -> int:
         f"{'row':<56} {'patients/s':>10} {'step s':>7} {'peak GiB':>8} {'GFLOP/pt':>8} "
         f"{'TFLOPS':>7} {'MFU':>6}"
     )
-    base, failures, profiles = None, 0, []
+    base, failures, profiles, bounds = None, 0, [], []
     for i, row in enumerate([rows[-1], *rows[:-1]]):
         try:
             row, result = timer(row)
@@ -463,6 +469,16 @@ def run_rows(title: str, rows: list[Row], peak: float | None, timer) -> int:
         )
         if "profile" in result:
             profiles.append((row.name, result["profile"]))
+            bounds.append((row.name, result["step_s"], result["matmul_share"]))
+    if bounds and base:
+        base_step = bounds[0][1]
+        print(
+            "\nmatrix products (mm, addmm, bmm) in the profiled step, and the ratio to the "
+            "baseline's step that a row would reach if nothing else in it took any time:"
+        )
+        for name, step_s, share in bounds:
+            bound = base_step / (share * step_s)
+            print(f"{name:<56} {share:>6.1%} of its step  at most {bound:.2f}x")
     for name, table in profiles:
         print(f"\nprofile of one step, {name} (operators by self CPU time):\n{table}")
     return failures

@@ -1,14 +1,16 @@
 """The batched text encoding: each distinct text through the tower once, trimmed to the longest
-text, gives the embeddings and gradients of the plain pass per level at full context length."""
+text, its last layer computing [CLS] alone, gives the embeddings and gradients of the plain pass
+per level at full context length."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 import torch.nn.functional as F
 
 from retclip.model import RetClip
 from retclip.model.config import LEVELS
-from retclip.model.retclip import _distinct_rows
+from retclip.model.retclip import _distinct_rows, _reads_class_state
 from tests.model.conftest import LENGTH, random_batch, tiny_model
 
 
@@ -85,7 +87,7 @@ def test_each_distinct_text_goes_through_the_tower_once_at_the_longest_length():
     model = tiny_model().eval()
     batch = with_duplicates(random_batch(4, seed=11))
     seen = []
-    model.bert.register_forward_pre_hook(
+    model.bert.embeddings.register_forward_pre_hook(
         lambda _, args, kwargs: seen.append(kwargs["input_ids"]), with_kwargs=True
     )
     with torch.no_grad():
@@ -115,3 +117,71 @@ def test_the_batched_encoding_equals_encode_text_per_level(model):
         for i, level in enumerate(LEVELS):
             alone = model.encode_text(batch["text_ids"][:, i], batch["text_mask"][:, i], level)
             torch.testing.assert_close(out.texts[level], alone, rtol=1e-5, atol=1e-6)
+
+
+def padded_texts(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Eight texts of lengths 1 to the full context (two of them full), padded with id 0."""
+    lengths = torch.tensor([1, 2, 3, 5, 7, LENGTH - 1, LENGTH, LENGTH])[:, None]
+    mask = (torch.arange(LENGTH) < lengths).long()
+    ids = torch.randint(1, 64, mask.shape, generator=torch.Generator().manual_seed(seed))
+    return ids * mask, mask
+
+
+def full_cls(model: RetClip, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    return model.bert(input_ids=ids, attention_mask=mask).last_hidden_state[:, 0]
+
+
+PRECISIONS = [(torch.float32, 1e-6), (torch.float64, 1e-13)]  # dtype, tolerance of the states
+
+
+@pytest.mark.parametrize(("dtype", "tolerance"), PRECISIONS)
+@pytest.mark.parametrize("attention", ["sdpa", "eager"])
+@pytest.mark.parametrize("padded", [True, False])
+def test_the_class_token_last_layer_gives_the_full_towers_cls_states(
+    dtype, tolerance, attention, padded
+):
+    """The last layer's [CLS]-only pass against the whole tower at full context length; not
+    bitwise (a one-query attention sums in another order), but within a float32 rounding or
+    two (measured: 3.6e-7 on states of size 3), and float64's rounding in float64."""
+    model = tiny_model().to(dtype).eval()
+    model.bert.config._attn_implementation = attention
+    assert _reads_class_state(model.bert)
+    ids, mask = padded_texts(seed=21)
+    if not padded:
+        mask = torch.ones_like(mask)  # no mask at all: create_bidirectional_mask gives None
+    calls = []
+    model.bert.encoder.layer[-1].register_forward_pre_hook(lambda *_: calls.append(1))
+    with torch.no_grad():
+        ours = model._tower_cls(ids, mask)
+        assert not calls  # the last layer's own forward is not run
+        whole = full_cls(model, ids, mask)
+    torch.testing.assert_close(ours, whole, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize(("dtype", "relative"), [(torch.float32, 1e-5), (torch.float64, 1e-12)])
+@pytest.mark.parametrize("checkpointing", [False, True])
+def test_the_class_token_last_layer_gives_the_full_towers_gradients(dtype, relative, checkpointing):
+    """Without dropout, every BERT parameter gets a gradient through both passes (the last
+    layer has none that [CLS] alone leaves unused), and the same one up to rounding."""
+    model = tiny_model().to(dtype).train()
+    assert model.config.text.dropout == 0.0
+    model.set_grad_checkpointing(checkpointing)
+    ids, mask = padded_texts(seed=22)
+    results = []
+    for encode in (full_cls, RetClip._tower_cls):
+        grads = text_gradients(model, {"cls": encode(model, ids, mask)})
+        bert = {n: g for n, g in grads.items() if n.startswith("bert.")}
+        assert bert.keys() == {f"bert.{n}" for n, _ in model.bert.named_parameters()}
+        results.append(bert)
+    expected, actual = results
+    assert_same_gradients(actual, expected, relative)
+
+
+def test_other_text_towers_take_the_whole_pass():
+    model = tiny_model()
+    model.bert.config._attn_implementation = "flex_attention"
+    assert not _reads_class_state(model.bert)
+    model.bert.config._attn_implementation = "sdpa"
+    model.bert.config.is_decoder = True
+    assert not _reads_class_state(model.bert)
+    assert not _reads_class_state(model.visual)
