@@ -145,7 +145,7 @@ class RetClip(nn.Module):
     def image_features(self, images: Tensor) -> Tensor:
         """The image tower's output ``self.visual(images)``, with less work for a ViT: only the
         class token is read, so the last block computes keys and values for every token but
-        queries, attention output, norm and MLP for the class token alone (a twelfth of the
+        queries, attention output, norm and MLP for the class token alone (about a fourteenth of the
         ViT-B/16 tower's work saved, the result the same up to float rounding)."""
         tower = self.visual
         if not _reads_class_token(tower):
@@ -194,8 +194,8 @@ class RetClip(nn.Module):
         Padding at the end is masked out of every key and sits after every position that is
         read, so the tower's work follows the longest text in the batch, not the context length.
         Only ``[CLS]`` is read, so the last layer computes keys and values for every position
-        but queries, attention output and feed-forward for ``[CLS]`` alone (a twelfth of the
-        BERT-base tower's work saved, the result the same up to float rounding).
+        but queries, attention output and feed-forward for ``[CLS]`` alone (about a fourteenth
+        of the BERT-base tower's work saved, the result the same up to float rounding).
         """
         length = _attended_length(attention_mask)
         token_ids, attention_mask = token_ids[:, :length], attention_mask[:, :length]
