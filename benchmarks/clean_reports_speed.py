@@ -12,9 +12,9 @@ issue #19's PHI work) and by this checkout, back to back, in fresh processes tak
 change in speed is measured under the same load; the earlier code runs from a temporary
 ``git worktree``. ``--baseline none`` skips it.
 
-With ``--stages``, the time of each stage of :func:`retclip.text.clean.clean_batch` alone (the
-stages in its order, every report through each), and the rate the rest would allow if PHI
-detection took no time: what bounds the target on the machine at hand.
+With ``--stages``, the time of each cleaning stage alone (``retclip.text.clean.STAGES``, run as
+:func:`retclip.text.clean.clean_batch` runs them, every report through each), and the rate the
+rest would allow if PHI detection took no time: what bounds the target on the machine at hand.
 
     .venv/bin/python benchmarks/clean_reports_speed.py [--reports 20000] [--baseline REV] [--stages]
 """
@@ -37,13 +37,10 @@ import pandas as pd
 from report_corpus import synthetic_reports
 
 from retclip.config import CleanReportsParams
-from retclip.text.clean import clean_report, clean_reports
-from retclip.text.dictionaries import load_dictionaries
+from retclip.text.clean import STAGES, CleaningBatch, clean_report, clean_reports
 from retclip.text.garbled import garbled_reason
 from retclip.text.language import detect_language
-from retclip.text.normalize import align, canonical_punctuation, tidy
-from retclip.text.phi import find_phi, scrub
-from retclip.text.sections import split_sections
+from retclip.text.normalize import align, tidy
 
 TARGET = 5000.0
 BASELINE = "f56fac2^"
@@ -94,41 +91,22 @@ def clean_only(corpus: Path) -> None:
 
 
 def stage_table(texts: list[str], params: CleanReportsParams) -> None:
-    """CPU microseconds per report of each cleaning stage, run over all reports in turn: the
-    reports with a language (an unreadable one leaves early). The stages follow
-    :func:`retclip.text.clean.clean_batch` by hand, so keep the two in step. Reports are chosen
-    with stages that remember no lines (only ``align`` remembers markup, which these reports
-    rarely hold), so no line is known to a memo before its stage is timed."""
+    """CPU microseconds per report of each of :data:`retclip.text.clean.STAGES`, each run over
+    all reports in turn, as :func:`retclip.text.clean.clean_batch` runs them: the reports with a
+    language (an unreadable one leaves early). Reports are chosen with stages that remember no
+    lines (only ``align`` remembers markup, which these reports rarely hold), so no line is known
+    to a memo before its stage is timed."""
     texts = [
         t
         for t in texts
         if garbled_reason(t, params.min_letter_share) is None and detect_language(tidy(align(t)))
     ]
-    words = load_dictionaries(tuple(params.dictionaries))
+    batch = CleaningBatch.of(texts, params)
     timings: dict[str, float] = {}
-
-    def stage(name: str, work: Callable[[], list]) -> list:
+    for name, stage in STAGES:
         start = time.process_time()
-        result = work()
+        stage(batch)
         timings[name] = (time.process_time() - start) / len(texts) * 1e6
-        return result
-
-    stage("quarantine checks", lambda: [garbled_reason(t, params.min_letter_share) for t in texts])
-    aligned = stage("align", lambda: [align(t) for t in texts])
-    spans = stage("PHI detection", lambda: [find_phi(t) for t in aligned])
-    scrubbed = stage(
-        "scrub + tidy", lambda: [tidy(scrub(*pair)) for pair in zip(aligned, spans, strict=True)]
-    )
-    langs = stage("language", lambda: [detect_language(t) for t in scrubbed])
-    canonical = stage(
-        "punctuation",
-        lambda: [canonical_punctuation(*pair) for pair in zip(scrubbed, langs, strict=True)],
-    )
-    bodies = stage("boilerplate", lambda: [words.boilerplate(t) for t in canonical])
-    rewritten = stage(
-        "terms", lambda: [words.rewriters[lang](t) for t, lang in zip(bodies, langs, strict=True)]
-    )
-    stage("sections", lambda: [split_sections(t) for t in rewritten])
     total = sum(timings.values())
     print(f"\n{'stage':<20} {'us/report':>10} {'share':>7}")
     for name, micros in timings.items():

@@ -15,6 +15,8 @@ from retclip.text import clean as clean_module
 from retclip.text.clean import (
     FLAGS,
     QUARANTINE_REASONS,
+    STAGES,
+    CleaningBatch,
     clean_batch,
     clean_report,
     clean_reports,
@@ -121,6 +123,24 @@ def test_a_batch_equals_its_reports_cleaned_one_by_one(phi_manifest):
     assert batch == [clean_report(text, params) for text in texts]
     reasons = {r.quarantine_reason for r in batch} - {None}
     assert {reason for _, reason in UNUSABLE} <= reasons
+
+
+def test_the_stages_find_phi_before_any_other_stage_reads_the_text():
+    names = [name for name, _ in STAGES]
+    assert len(set(names)) == len(names)
+    assert names[:4] == ["quarantine checks", "align", "PHI detection", "scrub + tidy"]
+
+
+def test_a_report_that_leaves_the_stages_without_a_result_is_an_error():
+    """Rows in = rows kept + rows quarantined: a stage that drops a draft cannot go unseen."""
+    params = CleanReportsParams()
+    batch = CleaningBatch.of([GOOD_EN, GOOD_ZH], params)
+    for name, stage in STAGES:
+        stage(batch)
+        if name == "language":
+            batch.drafts.pop()  # a stage that loses a report
+    with pytest.raises(AssertionError, match="without a result"):
+        batch.finished()
 
 
 def test_cleaning_makes_no_reference_cycles_and_puts_the_collector_back(phi_manifest):
