@@ -17,7 +17,9 @@ The shapes are data-independent (a gather and a select), which the exporter hand
 guards.
 
 **One text graph** maps ids and attention mask to the patient, left and right text embeddings:
-the three heads share one pass of the text tower.
+the three heads share one pass of the text tower, whose last layer computes ``[CLS]`` alone
+(:meth:`RetClip.class_states`, the training shortcut without its data-dependent trimming of
+padding columns), as only ``[CLS]`` is read.
 """
 
 from __future__ import annotations
@@ -76,8 +78,8 @@ class ImageGraph(nn.Module):
 
 
 class TextGraph(nn.Module):
-    """Token ids and attention mask -> patient, left and right text embeddings (one tower pass;
-    :meth:`RetClip.encode_text` runs it once per level)."""
+    """Token ids and attention mask -> patient, left and right text embeddings (one tower pass,
+    its last layer for ``[CLS]`` only; :meth:`RetClip.encode_text` runs it once per level)."""
 
     def __init__(self, model: RetClip):
         super().__init__()
@@ -85,7 +87,7 @@ class TextGraph(nn.Module):
 
     def forward(self, input_ids: Tensor, attention_mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         model = self.model
-        cls = model.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state[:, 0]
+        cls = model.class_states(input_ids, attention_mask)
         heads = (model.text_projection, model.text_projection_left, model.text_projection_right)
         return tuple(F.normalize(head(cls).float(), dim=-1) for head in heads)
 

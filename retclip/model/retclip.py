@@ -189,16 +189,22 @@ class RetClip(nn.Module):
             return self._tower_cls(token_ids, attention_mask)
 
     def _tower_cls(self, token_ids: Tensor, attention_mask: Tensor) -> Tensor:
-        """Last hidden state of ``[CLS]``, the columns that no text attends to cut off first.
+        """:meth:`class_states` with the columns that no text attends to cut off first.
 
         Padding at the end is masked out of every key and sits after every position that is
         read, so the tower's work follows the longest text in the batch, not the context length.
-        Only ``[CLS]`` is read, so the last layer computes keys and values for every position
-        but queries, attention output and feed-forward for ``[CLS]`` alone (about a fourteenth
-        of the BERT-base tower's work saved, the result the same up to float rounding).
         """
         length = _attended_length(attention_mask)
-        token_ids, attention_mask = token_ids[:, :length], attention_mask[:, :length]
+        return self.class_states(token_ids[:, :length], attention_mask[:, :length])
+
+    def class_states(self, token_ids: Tensor, attention_mask: Tensor) -> Tensor:
+        """Last hidden state of ``[CLS]`` ``[N, H]`` of texts ``[N, L]``, at their full width.
+
+        Only ``[CLS]`` is read, so the last layer computes keys and values for every position
+        but queries, attention output and feed-forward for ``[CLS]`` alone (about a fourteenth
+        of the BERT-base tower's work saved, the result the same up to float rounding). No
+        data-dependent trimming (that is :meth:`_tower_cls`), so the ONNX text graph exports it.
+        """
         bert = self.bert
         if not _reads_class_state(bert):
             return bert(input_ids=token_ids, attention_mask=attention_mask).last_hidden_state[:, 0]

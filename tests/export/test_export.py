@@ -9,13 +9,14 @@ import numpy as np
 import onnx
 import pytest
 import torch
+from onnx import shape_inference
 
 from retclip.config import ExportParams
 from retclip.export import bundle
 from retclip.export.bundle import check_prompts, export_model, find_model
 from retclip.export.layout import GRAPHS, INT8_GRAPHS, ExportError, ExportFolderError, read_info
 from retclip.export.parity import ParityError, enforce, image_inputs, measure
-from retclip.export.runtime import pack_eyes
+from retclip.export.runtime import TextRunner, pack_eyes
 from retclip.model import RetClip
 from retclip.storage import staged_output
 from tests.conftest import tree_digest
@@ -115,6 +116,39 @@ def test_a_cnn_image_tower_exports_within_tolerance(tmp_path):
     assert "image.onnx" in info["files"]
     card = (tmp_path / "export" / "model_card.md").read_text("utf-8")
     assert "`resnet10t` (ResNet, GroupNorm), 32 px, last stage 256 channels" in card
+
+
+def test_the_text_graph_computes_the_last_layer_for_cls_only(pretrain_dir, export_dir):
+    """The feed-forward of every layer but the last runs on all ``CONTEXT`` positions, the last
+    layer's on ``[CLS]`` alone; and the graph, which keeps the padding columns, matches the
+    tower that cuts them off (no text here reaches the context length)."""
+    model = RetClip.from_pretrained(pretrain_dir / "model")
+    text = model.config.text
+    path = export_dir / GRAPHS["text"]
+    proto = shape_inference.infer_shapes(onnx.load(str(path), load_external_data=False))
+    shapes = {
+        value.name: [d.dim_value or d.dim_param for d in value.type.tensor_type.shape.dim]
+        for value in (*proto.graph.input, *proto.graph.value_info)
+    }
+    weights = {tensor.name: list(tensor.dims) for tensor in proto.graph.initializer}
+    feed_forward = [
+        shapes[node.input[0]][1]
+        for node in proto.graph.node
+        if node.op_type == "MatMul"
+        and weights.get(node.input[1]) == [text.hidden_size, text.intermediate_size]
+    ]
+    assert feed_forward == [CONTEXT] * (text.layers - 1) + [1]
+
+    lengths = np.array([2, 5, CONTEXT - 3])
+    mask = (np.arange(CONTEXT)[None, :] < lengths[:, None]).astype(np.int64)
+    ids = np.random.default_rng(0).integers(1, text.vocab_size, mask.shape) * mask
+    ours = TextRunner(path)(ids, mask)
+    with torch.no_grad():
+        for level, embeddings in ours.items():
+            expected = model.encode_text(torch.from_numpy(ids), torch.from_numpy(mask), level)
+            np.testing.assert_allclose(
+                embeddings, expected.numpy(), rtol=0, atol=ExportParams().parity_atol
+            )
 
 
 def test_parity_figures_are_reproducible_on_any_thread_count(pretrain_dir, export_dir):
