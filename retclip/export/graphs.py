@@ -13,6 +13,8 @@ embeddings. We chose this over
 With indices the tower runs once per photograph that exists, a one-eye patient is one row like
 any other (the missing side takes the learned missing-eye feature, as in
 :meth:`RetClip.encode_patient`), and one session answers eye-level and patient-level questions.
+A ViT's last block computes the class token alone (:meth:`RetClip.image_features`, as in
+training), as only the class token is read.
 The shapes are data-independent (a gather and a select), which the exporter handles without
 guards.
 
@@ -60,7 +62,7 @@ class ImageGraph(nn.Module):
         self, images: Tensor, left_index: Tensor, right_index: Tensor
     ) -> tuple[Tensor, Tensor, Tensor]:
         model = self.model
-        features = model.visual(images)
+        features = model.image_features(images)
         f_left = self._side(features, left_index, 0)
         f_right = self._side(features, right_index, 1)
         return (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -118,6 +119,31 @@ def test_a_cnn_image_tower_exports_within_tolerance(tmp_path):
     assert "`resnet10t` (ResNet, GroupNorm), 32 px, last stage 256 channels" in card
 
 
+def positions_through_matmul(graph: Path, weight_shape: list[int]) -> list[int]:
+    """The sequence length of the input of each ``MatMul`` by a weight of ``weight_shape`` (a
+    feed-forward's first product), in graph order."""
+    proto = shape_inference.infer_shapes(onnx.load(str(graph), load_external_data=False))
+    shapes = {
+        value.name: [d.dim_value or d.dim_param for d in value.type.tensor_type.shape.dim]
+        for value in (*proto.graph.input, *proto.graph.value_info)
+    }
+    weights = {tensor.name: list(tensor.dims) for tensor in proto.graph.initializer}
+    return [
+        shapes[node.input[0]][1]
+        for node in proto.graph.node
+        if node.op_type == "MatMul" and weights.get(node.input[1]) == weight_shape
+    ]
+
+
+def test_the_image_graph_computes_the_last_block_for_the_class_token_only(pretrain_dir, export_dir):
+    model = RetClip.from_pretrained(pretrain_dir / "model")
+    tower = model.visual
+    width, tokens = tower.embed_dim, tower.patch_embed.num_patches + tower.num_prefix_tokens
+    hidden = tower.blocks[0].mlp.fc1.out_features
+    positions = positions_through_matmul(export_dir / GRAPHS["image"], [width, hidden])
+    assert positions == [tokens] * (len(tower.blocks) - 1) + [1]
+
+
 def test_the_text_graph_computes_the_last_layer_for_cls_only(pretrain_dir, export_dir):
     """The feed-forward of every layer but the last runs on all ``CONTEXT`` positions, the last
     layer's on ``[CLS]`` alone; and the graph, which keeps the padding columns, matches the
@@ -125,18 +151,7 @@ def test_the_text_graph_computes_the_last_layer_for_cls_only(pretrain_dir, expor
     model = RetClip.from_pretrained(pretrain_dir / "model")
     text = model.config.text
     path = export_dir / GRAPHS["text"]
-    proto = shape_inference.infer_shapes(onnx.load(str(path), load_external_data=False))
-    shapes = {
-        value.name: [d.dim_value or d.dim_param for d in value.type.tensor_type.shape.dim]
-        for value in (*proto.graph.input, *proto.graph.value_info)
-    }
-    weights = {tensor.name: list(tensor.dims) for tensor in proto.graph.initializer}
-    feed_forward = [
-        shapes[node.input[0]][1]
-        for node in proto.graph.node
-        if node.op_type == "MatMul"
-        and weights.get(node.input[1]) == [text.hidden_size, text.intermediate_size]
-    ]
+    feed_forward = positions_through_matmul(path, [text.hidden_size, text.intermediate_size])
     assert feed_forward == [CONTEXT] * (text.layers - 1) + [1]
 
     lengths = np.array([2, 5, CONTEXT - 3])
