@@ -37,7 +37,7 @@ import pandas as pd
 from report_corpus import synthetic_reports
 
 from retclip.config import CleanReportsParams
-from retclip.text.clean import STAGES, CleaningBatch, clean_report, clean_reports
+from retclip.text.clean import clean_report, clean_reports
 from retclip.text.garbled import garbled_reason
 from retclip.text.language import detect_language
 from retclip.text.normalize import align, tidy
@@ -96,6 +96,9 @@ def stage_table(texts: list[str], params: CleanReportsParams) -> None:
     language (an unreadable one leaves early). Reports are chosen with stages that remember no
     lines (only ``align`` remembers markup, which these reports rarely hold), so no line is known
     to a memo before its stage is timed."""
+    # imported here: the comparison's child runs older commits, which have no STAGES
+    from retclip.text.clean import STAGES, CleaningBatch
+
     texts = [
         t
         for t in texts

@@ -27,6 +27,7 @@ from retclip.model.config import LEVELS, preset
 from retclip.model.loss import LossOutput, TripartiteLoss
 from retclip.model.retclip import RetClip, RetClipOutput
 from retclip.pipes import ProgressLog
+from retclip.train.allocator import keep_freed_memory
 from retclip.train.checkpoint import (
     CheckpointError,
     latest_checkpoint,
@@ -102,6 +103,7 @@ def train(
         if env.device.type == "cpu":
             torch.use_deterministic_algorithms(True)
             torch.set_num_threads(params.cpu_threads or threads)
+            keep_freed_memory()
         try:
             return _train(
                 env,
