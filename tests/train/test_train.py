@@ -244,6 +244,13 @@ def test_cpu_threads_hold_for_the_run_and_are_restored_after(clinic, tmp_path, m
         torch.set_num_threads(before)
 
 
+def test_a_cpu_run_keeps_freed_memory_mapped(clinic, tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr("retclip.train.loop.keep_freed_memory", lambda: calls.append(1) or True)
+    run(clinic, tmp_path / "out", max_steps=1)
+    assert calls == [1]
+
+
 def test_resuming_another_configuration_names_what_differs(clinic, tmp_path):
     run(clinic, tmp_path / "out", max_steps=1)
     with pytest.raises(WeightsMismatchError, match=r"(?s)shape keys.*missing_eye: saved \[2, 64\]"):
