@@ -24,7 +24,6 @@ for _ in range(5):
     faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 print(json.dumps(faults))
 """
-PAGES_PER_ROUND = 10 * 20 * 2**20 // 4096
 
 
 def _faults(mode: str) -> list[int]:
@@ -37,7 +36,8 @@ def _faults(mode: str) -> list[int]:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc only")
 def test_freed_activations_are_reused_without_faulting_pages_in_again():
     default, kept = _faults("default"), _faults("keep")
-    # glibc as it comes gives the freed blocks back and faults every page in again each round
-    assert min(default[2:]) > PAGES_PER_ROUND // 2, default
+    # glibc as it comes gives the freed blocks back and faults them in again every round (in
+    # 4 KiB pages; fewer where transparent huge pages are always on)
+    assert min(default[2:]) > 0, default
     # kept: the blocks are served again from pages already mapped (a stray block may be new)
-    assert sum(kept[2:]) < PAGES_PER_ROUND // 5, kept
+    assert sum(kept[2:]) < sum(default[2:]) / 10, (default, kept)
