@@ -26,7 +26,7 @@ from retclip.text.dictionaries import load_dictionaries
 from retclip.text.garbled import garbled_reason
 from retclip.text.language import detect_language
 from retclip.text.normalize import align, canonical_punctuation, tidy
-from retclip.text.phi import PHI_TYPES, PhiSpan, count_by_type, find_phi, scrub
+from retclip.text.phi import PHI_TYPES, PhiSpan, count_by_type, find_phi_batch, scrub
 from retclip.text.sections import split_sections
 
 QUARANTINE_REASONS = {
@@ -151,8 +151,9 @@ def _align(batch: CleaningBatch) -> None:
 
 
 def _find_phi(batch: CleaningBatch) -> None:
-    for d in batch.drafts:
-        d.spans = find_phi(d.text)
+    found = find_phi_batch([d.text for d in batch.drafts])
+    for d, spans in zip(batch.drafts, found, strict=True):
+        d.spans = spans
 
 
 def _scrub(batch: CleaningBatch) -> None:

@@ -10,7 +10,7 @@ Values never leave this module except as placeholders and counts.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -18,7 +18,15 @@ from retclip.text import phi_patterns as p
 from retclip.text.phone import phone_spans
 from retclip.text.placeholders import PHI_TYPES, PLACEHOLDERS
 
-__all__ = ["PHI_TYPES", "PLACEHOLDERS", "PhiSpan", "count_by_type", "find_phi", "scrub"]
+__all__ = [
+    "PHI_TYPES",
+    "PLACEHOLDERS",
+    "PhiSpan",
+    "count_by_type",
+    "find_phi",
+    "find_phi_batch",
+    "scrub",
+]
 
 
 class PhiSpan(NamedTuple):
@@ -43,39 +51,27 @@ _OTHER_SCANS = tuple((d.type, pattern, d.gate, d.check) for d, pattern in p.OTHE
 
 def find_phi(text: str) -> list[PhiSpan]:
     """Every PHI span of ``text``, overlapping finds merged, in order of position."""
-    found = []
-    for m in (p.ASCII_NUMBER_SCAN if text.isascii() else p.NUMBER_SCAN).finditer(text):
-        kind, check, prefix = _NUMBER_DETECTORS[m.lastgroup]
-        if check is None or check(m):
-            start, end = m.span()
-            if prefix is not None:
-                before = prefix.search(text, max(0, start - 8), start)
-                start = before.start() if before else start
-            found.append((kind, start, end))
-    for kind, pattern, gate, check in _OTHER_SCANS:
-        if gate is not None and not gate(text):
-            continue
-        if check is None:
-            found += [(kind, *m.span()) for m in pattern.finditer(text)]
-        else:
-            found += [(kind, *m.span()) for m in pattern.finditer(text) if check(m)]
-    found += _grown_anchors(text)
-    found += _postcode_addresses(text)
-    found += _labelled_values(text)
-    found += _titled_names(text)
-    found += _signed_names(text)
-    found += _names_before_sex(text)
-    found += phone_spans(text, found)
-    tidied = []
-    for span in found:
-        if span[0] == "ADDRESS":
-            span = _with_units(text, span)
-        if text[span[1]] in _EDGE or text[span[2] - 1] in _TRAILING:
-            span = _trim(text, span)
-        if span[2] > span[1]:
-            tidied.append(span)
-    tidied += _repeated_names(text, tidied)
-    return _merge(tidied)
+    return find_phi_batch([text])[0]
+
+
+def find_phi_batch(texts: Sequence[str]) -> list[list[PhiSpan]]:
+    """:func:`find_phi` of each text, one detector at a time over the whole batch.
+
+    Each detector's patterns and code then stay in the CPU's caches while it runs: about a sixth
+    faster than taking the texts one by one through every detector (``benchmarks/
+    clean_reports_speed.py --stages`` times the stage). A text's spans come out the same either
+    way: each text meets the detectors in the same order.
+    """
+    found: list[list[_Span]] = [[] for _ in texts]
+    for detect in _DETECTORS:
+        for spans, text in zip(found, texts, strict=True):
+            spans += detect(text)
+    for spans, text in zip(found, texts, strict=True):
+        spans += phone_spans(text, spans)
+    tidied = [_tidy(text, spans) for text, spans in zip(texts, found, strict=True)]
+    for spans, text in zip(tidied, texts, strict=True):
+        spans += _repeated_names(text, spans)
+    return [_merge(spans) for spans in tidied]
 
 
 def scrub(text: str, spans: Iterable[PhiSpan]) -> str:
@@ -97,6 +93,33 @@ def count_by_type(spans: Iterable[PhiSpan]) -> dict[str, int]:
 
 
 # --- detectors ---------------------------------------------------------------------------------
+
+
+def _number_led(text: str) -> list[_Span]:
+    """Values that begin with a digit: one scan tries every pattern of ``NUMBER_LED``."""
+    spans = []
+    for m in (p.ASCII_NUMBER_SCAN if text.isascii() else p.NUMBER_SCAN).finditer(text):
+        kind, check, prefix = _NUMBER_DETECTORS[m.lastgroup]
+        if check is None or check(m):
+            start, end = m.span()
+            if prefix is not None:
+                before = prefix.search(text, max(0, start - 8), start)
+                start = before.start() if before else start
+            spans.append((kind, start, end))
+    return spans
+
+
+def _other_values(text: str) -> list[_Span]:
+    """Values that begin otherwise: a scan each, where its gate lets it run."""
+    spans = []
+    for kind, pattern, gate, check in _OTHER_SCANS:
+        if gate is not None and not gate(text):
+            continue
+        if check is None:
+            spans += [(kind, *m.span()) for m in pattern.finditer(text)]
+        else:
+            spans += [(kind, *m.span()) for m in pattern.finditer(text) if check(m)]
+    return spans
 
 
 def _grown_anchors(text: str) -> list[_Span]:
@@ -304,6 +327,20 @@ def _repeated_names(text: str, spans: list[_Span]) -> list[_Span]:
     return repeats
 
 
+_DETECTORS: tuple[Callable[[str], list[_Span]], ...] = (
+    _number_led,
+    _other_values,
+    _grown_anchors,
+    _postcode_addresses,
+    _labelled_values,
+    _titled_names,
+    _signed_names,
+    _names_before_sex,
+)
+"""The detectors in the order their spans are listed (where two merged spans are as long,
+the first one's type is kept); telephones then look at what these left over."""
+
+
 # --- values after a label ----------------------------------------------------------------------
 
 
@@ -392,6 +429,19 @@ _VALUE_READERS: dict[str, Callable[[str, int, bool], int | None]] = {
 _EDGE = " \t\n\x00,;:，。；：、"
 _TRAILING = _EDGE + ".)"
 _START = itemgetter(1)
+
+
+def _tidy(text: str, spans: list[_Span]) -> list[_Span]:
+    """Addresses grown over the units before them, separators trimmed, empty spans dropped."""
+    tidied = []
+    for span in spans:
+        if span[0] == "ADDRESS":
+            span = _with_units(text, span)
+        if text[span[1]] in _EDGE or text[span[2] - 1] in _TRAILING:
+            span = _trim(text, span)
+        if span[2] > span[1]:
+            tidied.append(span)
+    return tidied
 
 
 def _trim(text: str, span: _Span) -> _Span:

@@ -70,23 +70,29 @@ def split_sections(text: str) -> Sections:
     if not MARKER.search(text):
         has_impression = IMPRESSION_LINE.search(text) is not None
         return Sections(text, text, text, False, False, False, has_impression, True)
-    lines: list[tuple[str, tuple[Part, ...]]] = []
+    left: list[str] = []
+    right: list[str] = []
+    found: set[str] = set()
     has_impression = False
     eye: str | None = None
     pending = ""  # a heading alone on its line ("建议：") labels the next line
     for line in text.split("\n"):
         read = _READ.get((line, eye)) or remember(_READ, (line, eye), _read_line(line, eye))
-        heading, alone, impression, parts, eye = read
+        heading, alone, impression, sides, left_piece, right_piece, eye = read
         label = pending if heading is None else heading
         pending = heading if alone else ""
         has_impression = has_impression or impression
-        lines.append((label, parts))
-    found = {side for _, parts in lines for side, _ in parts if side is not None}
+        if sides:
+            found.update(sides)
+        if left_piece:
+            left.append(_labelled(label, left_piece) if label else left_piece)
+        if right_piece:
+            right.append(_labelled(label, right_piece) if label else right_piece)
     if not found:
         return Sections(text, text, text, False, False, False, has_impression, True)
     return Sections(
-        left=_assemble(lines, ("left", "both")),
-        right=_assemble(lines, ("right", "both")),
+        left="\n".join(left),
+        right="\n".join(right),
         patient=text,
         has_left="left" in found,
         has_right="right" in found,
@@ -101,10 +107,12 @@ _READ: dict[tuple[str, str | None], tuple] = {}
 
 def _read_line(
     line: str, eye: str | None
-) -> tuple[str | None, bool, bool, tuple[Part, ...], str | None]:
+) -> tuple[str | None, bool, bool, frozenset[str], str, str, str | None]:
     """One line read with the eye in force before it: its heading (None without one), whether
-    the heading is alone on the line, whether it is an impression, the line's pieces and the
-    eye in force after it. Depends on nothing else, so a line seen before is not read again."""
+    the heading is alone on the line, whether it is an impression, the eyes its markers name,
+    its text for the left eye and for the right (each eye's own pieces, both-eye pieces and
+    unclaimed pieces) and the eye in force after it. Depends on nothing else, so a line seen
+    before is not read again."""
     heading = HEADING.match(line)
     label, alone, impression, body_start = None, False, False, 0
     if heading:
@@ -119,7 +127,9 @@ def _read_line(
             eye = None  # only a marker alone at the end of its line heads the next lines
     else:
         _add(parts, eye, line[body_start:])
-    return label, alone, impression, tuple(parts), eye
+    sides = frozenset(side for side, _ in parts if side is not None)
+    left, right = _pieces(parts, ("left", "both")), _pieces(parts, ("right", "both"))
+    return label, alone, impression, sides, left, right, eye
 
 
 def _sentences(line: str, start: int) -> list[tuple[int, int]]:
@@ -174,14 +184,9 @@ def _add(parts: list[Part], side: str | None, text: str) -> None:
         parts.append((side, text))
 
 
-def _assemble(lines: list[tuple[str, tuple[Part, ...]]], sides: tuple[str, ...]) -> str:
-    """One eye's text: its own pieces, both-eye pieces and unclaimed pieces, under their labels."""
-    kept = []
-    for label, parts in lines:
-        mine = [text for side, text in parts if side is None or side in sides]
-        if mine:
-            kept.append(_labelled(label, " ".join(mine)))
-    return "\n".join(kept)
+def _pieces(parts: list[Part], sides: tuple[str, ...]) -> str:
+    """One eye's text of a line: its own pieces, both-eye pieces and unclaimed pieces."""
+    return " ".join(text for side, text in parts if side is None or side in sides)
 
 
 def _labelled(label: str, text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from retclip.text.memo import remember
 from retclip.text.trie import trie_pattern
 
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -31,11 +32,23 @@ class TermRewriter:
             self._values.keys() | self._beside_chinese.keys(), key=lambda k: (-len(k), k)
         )
         self._pattern = re.compile(trie_pattern(words)) if words else None
+        # Without ``beside_chinese`` a rewrite reads nothing past its line (no key holds a line
+        # break), so each line is rewritten once and remembered: reports repeat their lines.
+        self._by_line = not self._beside_chinese and not any("\n" in word for word in words)
+        self._lines: dict[str, str] = {}
 
     def __call__(self, text: str) -> str:
         if self._pattern is None:
             return text
-        return self._pattern.sub(self._replacement, text)
+        if not self._by_line:
+            return self._pattern.sub(self._replacement, text)
+        return "\n".join(map(self._rewrite_line, text.split("\n")))
+
+    def _rewrite_line(self, line: str) -> str:
+        rewritten = self._lines.get(line)
+        if rewritten is None:
+            rewritten = remember(self._lines, line, self._pattern.sub(self._replacement, line))
+        return rewritten
 
     def _replacement(self, match: re.Match[str]) -> str:
         found, text, start, end = match.group(), match.string, match.start(), match.end()
