@@ -135,7 +135,8 @@ def tidy(text: str) -> str:
     while "  " in text:  # a run of n spaces is one after log2(n) rounds, faster than a regex
         text = text.replace("  ", " ")
     text = "\n".join(line for line in (raw.strip(" &") for raw in text.split("\n")) if line)
-    text = _REPEATED.sub(r"\1", text)
+    if _REPEATED.search(text):  # a template substitution costs a call into Python regardless
+        text = _REPEATED.sub(r"\1", text)
     return _DOUBLE_STOP.sub(".", text)
 
 
@@ -144,8 +145,9 @@ _HALF = ",:;!?()"
 _FULL = "，：；！\uff1f（）"
 _NUMBER_SEPARATORS = re.compile(r"[，：](?<=\d[，：])(?=\d)")
 _ZH_FULL_STOP = re.compile(rf"\.(?<=[{_CJK}）)]\.)(?![0-9A-Za-z])")
-_SPACE_BEFORE = re.compile(r" +(?=[，。：；！\uff1f（）、])")
-_SPACE_AFTER = re.compile(r"([，。：；！\uff1f（）、]) +")
+# spaces before or after a full-width mark; led by the space, which is rarer than the marks
+_FULL_MARKS = "[，。：；！\uff1f（）、]"
+_SPACES_BY_MARK = re.compile(rf" (?:(?<={_FULL_MARKS} ) *| *(?={_FULL_MARKS}))")
 _AFTER_CHINESE = re.compile(rf"[,:;!?()](?<=[{_CJK}][,:;!?()])")
 _AFTER_LATIN = re.compile(r"[。、，：；（）](?<=[A-Za-z0-9][。、，：；（）])")
 _EN_SPACING = re.compile(r"([,;:])(?=[A-Za-z])")
@@ -171,8 +173,10 @@ def canonical_punctuation(text: str, lang: str) -> str:
         text = _swap(text, _HALF, _FULL)
         text = _NUMBER_SEPARATORS.sub(lambda m: _swap(m.group(), _FULL, _HALF), text)
         text = _ZH_FULL_STOP.sub("。", text)
-        return _SPACE_AFTER.sub(r"\1", _SPACE_BEFORE.sub("", text))
+        return _SPACES_BY_MARK.sub("", text)
     if lang == "en":
-        return _EN_SPACING.sub(r"\1 ", _swap(text, "。、" + _FULL, ".," + _HALF))
+        text = _swap(text, "。、" + _FULL, ".," + _HALF)
+        # a template substitution costs a call into Python even when nothing matches
+        return _EN_SPACING.sub(r"\1 ", text) if _EN_SPACING.search(text) else text
     text = _AFTER_CHINESE.sub(lambda m: _swap(m.group(), _HALF, _FULL), text)
     return _AFTER_LATIN.sub(lambda m: _swap(m.group(), "。、" + _FULL, ".," + _HALF), text)
