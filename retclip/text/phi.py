@@ -10,6 +10,7 @@ Values never leave this module except as placeholders and counts.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import NamedTuple
@@ -125,13 +126,13 @@ def _other_values(text: str) -> list[_Span]:
 def _grown_anchors(text: str) -> list[_Span]:
     """Chinese addresses, web addresses and e-mail with its "@" written out: find the tail,
     grow it to the left."""
-    anchors = [(*p.DOMAIN_ANCHOR, "URL")]
+    anchors = [_DOMAIN_ANCHOR]
     if p.email_at_gate(text):
-        anchors.append((*p.EMAIL_AT_ANCHOR, "EMAIL"))
+        anchors.append(_EMAIL_AT_ANCHOR)
     if "#" in text:
-        anchors.append((*p.EMAIL_HASH_ANCHOR, "EMAIL"))
+        anchors.append(_EMAIL_HASH_ANCHOR)
     if "://" in text:
-        anchors.append((*p.SCHEME_ANCHOR, "URL"))
+        anchors.append(_SCHEME_ANCHOR)
     if not text.isascii():
         anchors += [
             (anchor, grow, "ADDRESS")
@@ -139,13 +140,20 @@ def _grown_anchors(text: str) -> list[_Span]:
             if any(map(text.__contains__, gate))
         ]
     spans = []
-    reverse, length = text[::-1], len(text)
+    reverse, length = "", len(text)
     for anchor, grow, kind in anchors:
         for m in anchor.finditer(text):
+            reverse = reverse or text[::-1]
             before = grow.match(reverse, length - m.start())
             if before:
                 spans.append((kind, length - before.end(), m.end()))
     return spans
+
+
+_DOMAIN_ANCHOR = (*p.DOMAIN_ANCHOR, "URL")
+_EMAIL_AT_ANCHOR = (*p.EMAIL_AT_ANCHOR, "EMAIL")
+_EMAIL_HASH_ANCHOR = (*p.EMAIL_HASH_ANCHOR, "EMAIL")
+_SCHEME_ANCHOR = (*p.SCHEME_ANCHOR, "URL")
 
 
 def _with_units(text: str, span: _Span) -> _Span:
@@ -206,10 +214,9 @@ def _labelled_values(text: str) -> list[_Span]:
         kind, latin, need_colon = _LABELS.get(label) or _label_info(label)
         if latin:
             start, end = m.start(), m.end("label")
-            before, after = text[start - 1 : start] if start else "", text[end : end + 1]
             if (
-                (before.isalpha() and before.isascii())
-                or (after.isalpha() and after.isascii())
+                (start and text[start - 1] in _LATIN_LETTERS)
+                or text[end : end + 1] in _LATIN_LETTERS
                 or (need_colon and colon is None and number is None)
             ):
                 continue  # a number word announces a value as a colon does ("CHI number 1906")
@@ -244,8 +251,11 @@ def _value_span(kind: str, text: str, position: int, colon: bool) -> list[_Span]
     return [(kind, position, end)] if end is not None and end > position else []
 
 
+_LATIN_LETTERS = frozenset(string.ascii_letters)
+
+
 def _letter_at(text: str, index: int) -> bool:
-    return 0 <= index < len(text) and text[index].isascii() and text[index].isalpha()
+    return 0 <= index < len(text) and text[index] in _LATIN_LETTERS
 
 
 def _titled_names(text: str) -> list[_Span]:
@@ -410,7 +420,11 @@ def _pattern_value(pattern: re.Pattern[str], min_digits: int = 0) -> Callable:
             return None
         return m.end()
 
-    return read
+    def read_any(text: str, position: int, colon: bool) -> int | None:
+        m = pattern.match(text, position)
+        return m.end() if m else None
+
+    return read if min_digits else read_any
 
 
 _VALUE_READERS: dict[str, Callable[[str, int, bool], int | None]] = {

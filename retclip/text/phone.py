@@ -69,7 +69,7 @@ def phone_spans(text: str, found: list[tuple[str, int, int]]) -> list[tuple[str,
     covered: bytearray | None = None  # 1 where another detector's span lies; made when needed
     for m in (ASCII_CANDIDATE if text.isascii() else CANDIDATE).finditer(text):
         start, end = m.span()
-        if any(s <= start and end <= e for _, s, e in found):
+        if _inside_one(found, start, end):
             continue  # inside one detector's span: most candidates, known without the map
         if covered is None:
             covered = bytearray(len(text))
@@ -83,6 +83,13 @@ def phone_spans(text: str, found: list[tuple[str, int, int]]) -> list[tuple[str,
         if _is_phone(number, _labelled(text, start)):
             spans.append(("PHONE", start, end))
     return spans
+
+
+def _inside_one(spans: list[tuple[str, int, int]], start: int, end: int) -> bool:
+    for _, span_start, span_end in spans:  # noqa: SIM110 (a loop: no generator to make)
+        if span_start <= start and end <= span_end:
+            return True
+    return False
 
 
 def _is_phone(number: str, labelled: bool) -> bool:
