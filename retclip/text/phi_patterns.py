@@ -416,6 +416,7 @@ _MONTH_ANY_CASE = (
     r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+_MONTH_INITIALS = "".join(sorted({name[0] for name in _MONTH_NAMES}))
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d{2}"
 _ZH_DIGIT = "〇零一二三四五六七八九十"
@@ -522,6 +523,8 @@ NUMBER_LED = (
     Detector(
         "DATE",
         rf"\d(?<![\w.]\d)\d?(?:st|nd|rd|th)?(?: of)?[ -]?"
+        # a month starts with one of these letters in any case: tested once, not per month
+        rf"(?=(?i:[{_MONTH_INITIALS}]))"
         rf"(?:{_MONTH_ANY_CASE}\.?,?(?:[ -]?{_YEAR}|-\d\d)(?!\d)|{MONTH}(?![a-z]))",
     ),
     Detector("ID", r"\d(?<![\d-]\d)\d\d(?P<ssn>[- ])\d\d(?P=ssn)\d{4}(?![\d-])"),
