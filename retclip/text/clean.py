@@ -278,7 +278,7 @@ def clean_reports(
     if missing:
         raise ValueError(f"the manifest has no column {', '.join(missing)}")
     texts = manifest["report"].tolist()
-    with _cyclic_gc_paused():
+    with _cyclic_gc_paused():  # until the tables are built from the cleaned reports
         cleaned = list(
             tqdm(
                 _clean_all(texts, params),
@@ -289,17 +289,16 @@ def clean_reports(
                 leave=False,
             )
         )
-
-    kept, quarantined = [], []
-    patient_ids = manifest["patient_id"].astype(str).tolist()
-    for row, (patient_id, report) in enumerate(zip(patient_ids, cleaned, strict=True)):
-        if report.quarantine_reason:
-            reason = report.quarantine_reason
-            message = f"row {row} (patient_id {patient_id}): {QUARANTINE_REASONS[reason]}"
-            quarantined.append((row, patient_id, reason, message))
-        else:
-            kept.append((patient_id, report))
-    reports = _reports_frame(kept)
+        kept, quarantined = [], []
+        patient_ids = manifest["patient_id"].astype(str).tolist()
+        for row, (patient_id, report) in enumerate(zip(patient_ids, cleaned, strict=True)):
+            if report.quarantine_reason:
+                reason = report.quarantine_reason
+                message = f"row {row} (patient_id {patient_id}): {QUARANTINE_REASONS[reason]}"
+                quarantined.append((row, patient_id, reason, message))
+            else:
+                kept.append((patient_id, report))
+        reports = _reports_frame(kept)
     quarantine = pd.DataFrame(quarantined, columns=["row", "patient_id", "reason", "message"])
     if len(reports) + len(quarantine) != len(manifest):
         raise AssertionError("clean-reports lost rows: rows in != kept + quarantined")
