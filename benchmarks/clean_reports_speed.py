@@ -93,9 +93,9 @@ def clean_only(corpus: Path) -> None:
 def stage_table(texts: list[str], params: CleanReportsParams) -> None:
     """CPU microseconds per report of each of :data:`retclip.text.clean.STAGES`, each run over
     all reports in turn, as :func:`retclip.text.clean.clean_batch` runs them: the reports with a
-    language (an unreadable one leaves early). Reports are chosen with stages that remember no
-    lines (only ``align`` remembers markup, which these reports rarely hold), so no line is known
-    to a memo before its stage is timed."""
+    language (an unreadable one leaves early). Run in a process of its own, so the stages that
+    remember lines (align's markup, terms, boilerplate, sections) start from empty memos as in a
+    real run."""
     # imported here: the comparison's child runs older commits, which have no STAGES
     from retclip.text.clean import STAGES, CleaningBatch
 
@@ -175,9 +175,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="turns of the comparison")
     parser.add_argument("--stages", action="store_true", help="time each stage alone too")
     parser.add_argument("--clean-only", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--stages-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.clean_only:
         clean_only(args.clean_only)
+        return
+    if args.stages_only:
+        params = CleanReportsParams()
+        clean_report("Fundus: normal.", params)  # load the dictionaries before timing
+        stage_table(synthetic_reports(args.reports, args.seed), params)
         return
     texts = synthetic_reports(args.reports, args.seed)
     # the per-report run gets other patients: the manifest run must not find its lines read
@@ -211,7 +217,9 @@ def main() -> None:
     verdict = "meets" if rate >= TARGET else "MISSES"
     print(f"cleaning: {rate:.0f} reports/s per core {verdict} the target of {TARGET:.0f}")
     if args.stages:
-        stage_table(synthetic_reports(args.reports, args.seed + 2), params)
+        # in a fresh process: the runs above filled the memos of the stages that remember lines
+        command = [sys.executable, __file__, "--stages-only", "--reports", str(args.reports)]
+        subprocess.run([*command, "--seed", str(args.seed + 2)], check=True)
     if args.baseline != "none":
         compare(texts, args.baseline, args.rounds)
 

@@ -30,6 +30,7 @@ def looks_like_mojibake(text: str) -> bool:
 
 _ASCII_WORD = b"".join(bytes([b]) for b in range(128) if chr(b).isalnum())
 _ASCII_SPACE = b" \t\n\r\x0b\x0c"
+_NOT_ASCII = bytes(range(128, 256))
 
 
 def letter_share(text: str) -> float:
@@ -39,7 +40,7 @@ def letter_share(text: str) -> float:
     broken export is ASCII (mojibake has its own test). Counting UTF-8 bytes keeps this fast.
     """
     data = text.encode("utf-8")
-    ascii_only = data.translate(None, bytes(range(128, 256)))
+    ascii_only = data.translate(None, _NOT_ASCII)
     wide = len(text) - len(ascii_only)
     visible = len(ascii_only.translate(None, _ASCII_SPACE)) + wide
     if not visible:

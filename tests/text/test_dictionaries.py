@@ -54,6 +54,17 @@ def test_mixed_reports_expand_a_term_in_the_language_beside_it(built_in):
     assert built_in.rewriters["mixed"](text) == "右眼糖尿病黄斑水肿。OD: diabetic macular edema."
 
 
+def test_a_rewrite_reads_no_further_than_its_line_except_beside_chinese(built_in):
+    text = "OD: DME\nCDR 0.5 OS\nDME\n\n糖网\nOD: DME"
+    for lang in ("en", "zh"):
+        rewrite = built_in.rewriters[lang]
+        by_line = "\n".join(rewrite(line) for line in text.split("\n"))
+        assert rewrite(text) == by_line
+        assert rewrite(text) == by_line  # a second time, from the lines remembered
+    # in a mixed report the script beside a key is looked for across the line break
+    assert built_in.rewriters["mixed"]("右眼\nDME") == "右眼\n糖尿病黄斑水肿"
+
+
 def test_longest_key_wins_and_chains_resolve():
     rewrite = TermRewriter({"ab": "x", "abc": "y", "typo": "variant", "variant": "canonical"})
     assert rewrite("abc ab typo") == "y x canonical"

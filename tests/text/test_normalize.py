@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from retclip.text.normalize import FILLER, align, canonical_punctuation, tidy
+from retclip.text.normalize import FILLER, FOLDS, align, canonical_punctuation, tidy
 
 
 @pytest.mark.parametrize(
@@ -32,6 +32,17 @@ def test_align_folds_full_width_forms_and_hides_markup():
     assert tidy(align("Ｃ／Ｄ　０．５，ＩＯＰ：２１")) == "C/D 0.5,IOP:21"
     assert tidy(align("a<br>b<b>c</b>&nbsp;d &amp; e")) == "a\nbc d & e"
     assert tidy(align("&lt;0.3 and &#12290;")) == "<0.3 and 。"
+
+
+def test_align_folds_every_character_as_a_translation_table_would():
+    # align folds a character at a time, so no fold may give a character that folds again
+    assert all(len(char) == 1 and char not in FOLDS for char in FOLDS.values())
+    raw = "x".join(FOLDS) + "\n" + "".join(reversed(FOLDS)) + "中文 plain"
+    assert align(raw) == "".join(FOLDS.get(char, char) for char in raw)
+
+
+def test_tidy_makes_each_run_of_spaces_and_tabs_one_space():
+    assert tidy("a \t  b\t\tc d  \n &  e   f & \n\n\t") == "a b c d\ne f"
 
 
 @pytest.mark.parametrize("kept", ["mm²", "10⁶", "①", "½", "45º", "μm", "×180", "—"])

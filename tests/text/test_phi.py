@@ -13,7 +13,7 @@ from retclip.config import CleanReportsParams
 from retclip.text import phi_patterns
 from retclip.text.clean import clean_report
 from retclip.text.normalize import align
-from retclip.text.phi import PHI_TYPES, PhiSpan, count_by_type, find_phi, scrub
+from retclip.text.phi import PHI_TYPES, PhiSpan, count_by_type, find_phi, find_phi_batch, scrub
 from tests.text.fixtures.phi_cases_en import CASES_EN
 from tests.text.fixtures.phi_cases_zh import CASES_ZH
 
@@ -93,6 +93,14 @@ def test_no_phi_value_survives_in_any_cleaned_text(phi_manifest, phi_truth, phi_
             if value in cleaned:
                 leaks.append(span["type"])
     assert not leaks
+
+
+def test_a_batch_finds_in_each_text_what_the_text_alone_gives():
+    pairs = zip(CASES_ZH, CASES_EN, strict=False)  # the two scripts taking turns
+    texts = ["", "no phi here", *(align(case.text) for pair in pairs for case in pair)]
+    batch = find_phi_batch(texts)
+    assert batch == [find_phi(text) for text in texts]
+    assert sum(map(len, batch)) > len(texts)  # the cases hold PHI: the batch found it
 
 
 def test_spans_index_the_raw_report_through_markup_and_full_width_text():
