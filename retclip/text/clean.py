@@ -184,9 +184,13 @@ def _canonical_punctuation(batch: CleaningBatch) -> None:
 
 
 def _drop_boilerplate(batch: CleaningBatch) -> None:
-    dictionaries = load_dictionaries(tuple(batch.params.dictionaries))
+    if not batch.params.boilerplate:
+        for d in batch.drafts:
+            d.body = d.text
+        return
+    drop = load_dictionaries(tuple(batch.params.dictionaries)).boilerplate
     for d in batch.drafts:
-        d.body = dictionaries.boilerplate(d.text) if batch.params.boilerplate else d.text
+        d.body = drop(d.text)
 
 
 def _rewrite_terms(batch: CleaningBatch) -> None:

@@ -3,7 +3,7 @@
 A CPU training step allocates gigabytes of activations and frees them in the backward pass.
 glibc's ``malloc`` gives large freed blocks back to the kernel (``munmap``, or trimming the top
 of the heap), so the next step faults every page in afresh; on a virtual machine a fault costs
-microseconds, and the step with the storm runs 10-30% slower
+microseconds: the reference's step on a 2-core Xeon ran 7-13% slower with the storm
 (``benchmarks/pretrain_speed.py`` measures the steps with and without). Telling ``malloc`` never
 to trim and to serve blocks up to its largest threshold from the heap keeps the pages mapped: the
 resident set stays at the peak that the first step reaches anyway. Numbers are unchanged.
