@@ -27,6 +27,7 @@ print(json.dumps(faults))
 
 
 def _faults(mode: str) -> list[int]:
+    """Page faults of each round, in a fresh process ("keep": with keep_freed_memory)."""
     done = subprocess.run(
         [sys.executable, "-c", ROUNDS, mode], capture_output=True, text=True, check=True
     )
@@ -35,9 +36,11 @@ def _faults(mode: str) -> list[int]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc only")
 def test_freed_activations_are_reused_without_faulting_pages_in_again():
-    default, kept = _faults("default"), _faults("keep")
-    # glibc as it comes gives the freed blocks back and faults them in again every round (in
-    # 4 KiB pages; fewer where transparent huge pages are always on)
-    assert min(default[2:]) > 0, default
-    # kept: the blocks are served again from pages already mapped (a stray block may be new)
-    assert sum(kept[2:]) < sum(default[2:]) / 10, (default, kept)
+    kept = _faults("keep")
+    # round 1 faults every page of the ten blocks in (4 KiB pages; fewer where transparent huge
+    # pages are always on); from round 3 the blocks come back from pages already mapped (a stray
+    # block may be new: less than two blocks' worth in all, where each round would fault ten).
+    # glibc as it comes is no fixed baseline: its dynamic mmap threshold sometimes keeps
+    # same-sized blocks too, so benchmarks/pretrain_speed.py measures the gain.
+    assert kept[0] > 0, kept
+    assert sum(kept[2:]) < kept[0] / 5, kept
