@@ -11,11 +11,10 @@ import pytest
 # A training step in miniature: ten 20 MB activations made, then all freed, five times over. The
 # page faults of rounds 3 to 5 are counted: round 1 maps the blocks, round 2 may grow the heap.
 ROUNDS = """
-import json, resource, sys
+import json, resource
 import torch
-if sys.argv[1] == "keep":
-    from retclip.train.allocator import keep_freed_memory
-    assert keep_freed_memory()
+from retclip.train.allocator import keep_freed_memory
+assert keep_freed_memory()
 faults = []
 for _ in range(5):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
@@ -26,17 +25,17 @@ print(json.dumps(faults))
 """
 
 
-def _faults(mode: str) -> list[int]:
-    """Page faults of each round, in a fresh process ("keep": with keep_freed_memory)."""
+def _faults() -> list[int]:
+    """Page faults of each round, in a fresh process with keep_freed_memory applied."""
     done = subprocess.run(
-        [sys.executable, "-c", ROUNDS, mode], capture_output=True, text=True, check=True
+        [sys.executable, "-c", ROUNDS], capture_output=True, text=True, check=True
     )
     return json.loads(done.stdout.splitlines()[-1])
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc only")
 def test_freed_activations_are_reused_without_faulting_pages_in_again():
-    kept = _faults("keep")
+    kept = _faults()
     # round 1 faults every page of the ten blocks in (4 KiB pages; fewer where transparent huge
     # pages are always on); from round 3 the blocks come back from pages already mapped (a stray
     # block may be new: less than two blocks' worth in all, where each round would fault ten).
