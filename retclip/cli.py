@@ -79,8 +79,8 @@ STAGES: dict[str, tuple[str, list[Option]]] = {
                     "help": "writes shards/shard-*.tar, images.parquet, shards.json, lineage.json",
                 },
             ),
-            (("--size",), {"type": int, "help": "output side in pixels (paper: 512)"}),
-            (("--workers",), {"type": int, "help": "processes"}),
+            (("--size",), {"type": int, "help": "output side in pixels; the paper uses 512"}),
+            (("--workers",), {"type": int, "help": "crop-and-resize processes"}),
         ],
     ),
     "clean-reports": (
@@ -116,7 +116,13 @@ STAGES: dict[str, tuple[str, list[Option]]] = {
                     "help": "a Hugging Face tokenizer folder (AutoTokenizer loads it)",
                 },
             ),
-            (("--vocab-file",), {"help": "build from this BERT vocab.txt (kind bert-chinese)"}),
+            (
+                ("--vocab-file",),
+                {
+                    "help": "build from this BERT vocab.txt "
+                    "(sets tokenizer.vocab_file and tokenizer.kind=bert-chinese)"
+                },
+            ),
         ],
     ),
     "pretrain": (
@@ -149,7 +155,15 @@ STAGES: dict[str, tuple[str, list[Option]]] = {
                     "help": "continue exactly from the last checkpoint in --out",
                 },
             ),
-            (("--preset",), {"choices": ["tiny", "tiny-cnn", "paper"], "help": "model size"}),
+            (
+                ("--preset",),
+                {
+                    "choices": ["tiny", "tiny-cnn", "paper"],
+                    "help": "model: tiny (a small ViT), tiny-cnn (a ResNet image tower), paper "
+                    "(ViT-B/16 + BERT-base Chinese); a null pretrain.image_size or "
+                    "pretrain.embed_dim takes the preset's",
+                },
+            ),
         ],
     ),
     "eval-clinic": (
@@ -257,6 +271,30 @@ STAGES: dict[str, tuple[str, list[Option]]] = {
 }
 
 
+# Stage flags that are shorthands for parameters (argparse dest -> params key): they win over
+# params.yaml and --set, and, being parameters, reach lineage.json with the stage's section.
+# tests/test_cli_flags.py fails for any optional flag that reaches neither the parameters nor
+# the stage's call, so a flag cannot be accepted and then dropped.
+FLAG_PARAMS: dict[str, dict[str, str]] = {
+    "synth": {
+        "patients": "synth.patients",
+        "seed": "synth.seed",
+        "image_size": "synth.image_size",
+        "lang": "synth.lang",
+        "dirty_rate": "synth.dirty_rate",
+        "workers": "synth.workers",
+    },
+    "validate": {"workers": "validate.workers"},
+    "preprocess": {"size": "preprocess.size", "workers": "preprocess.workers"},
+    "pretrain": {"preset": "pretrain.preset"},
+}
+
+
+def _dest(flags: tuple[str, ...]) -> str:
+    """argparse's attribute for an option (``--image-size`` -> ``image_size``)."""
+    return flags[0].lstrip("-").replace("-", "_")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="retclip",
@@ -267,7 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="stage", metavar="STAGE", required=True)
     for name, (help_text, options) in STAGES.items():
         stage = sub.add_parser(name, help=help_text, description=help_text)
+        shorthands = FLAG_PARAMS.get(name, {})
         for flags, kwargs in options:
+            if _dest(flags) in shorthands:  # the help names the parameter the flag sets
+                kwargs = {**kwargs, "help": f"{kwargs['help']} (sets {shorthands[_dest(flags)]})"}
             stage.add_argument(*flags, **kwargs)
         if name in WITHOUT_PARAMS:
             continue
@@ -288,27 +329,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Stage flags that are shorthands for parameters: they win over params.yaml and --set.
-FLAG_PARAMS: dict[str, dict[str, str]] = {
-    "synth": {
-        "patients": "synth.patients",
-        "seed": "synth.seed",
-        "image_size": "synth.image_size",
-        "lang": "synth.lang",
-        "dirty_rate": "synth.dirty_rate",
-        "workers": "synth.workers",
-    },
-}
-
-
-def _flag_overrides(args: argparse.Namespace) -> list[str]:
+def _flag_overrides(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The stage flags given, as ``(key=value, flag as typed)``: the flag names a bad value."""
     if args.stage == "tokenizer" and args.vocab_file:  # a vocabulary file means that kind
-        return ["tokenizer.kind=bert-chinese", f"tokenizer.vocab_file={args.vocab_file}"]
+        given = f"--vocab-file {args.vocab_file}"
+        return [
+            ("tokenizer.kind=bert-chinese", given),
+            (f"tokenizer.vocab_file={_yaml_value(args.vocab_file)}", given),
+        ]
     return [
-        f"{key}={getattr(args, flag)}"
-        for flag, key in FLAG_PARAMS.get(args.stage, {}).items()
-        if getattr(args, flag) is not None
+        (f"{key}={_yaml_value(value)}", f"--{dest.replace('_', '-')} {value}")
+        for dest, key in FLAG_PARAMS.get(args.stage, {}).items()
+        if (value := getattr(args, dest)) is not None
     ]
+
+
+def _yaml_value(value: object) -> str:
+    """Overrides are parsed as YAML: quote text (a JSON string is a YAML one) so that a path
+    such as ``no`` or ``a: b`` stays the text the user typed."""
+    return json.dumps(value) if isinstance(value, str) else str(value)
 
 
 def _synth(args: argparse.Namespace, params: Params) -> int:
@@ -524,7 +563,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return HANDLERS[args.stage](args, None)
         from retclip.config import load_params
 
-        params = load_params(args.params, [*args.overrides, *_flag_overrides(args)])
+        flags = _flag_overrides(args)
+        params = load_params(
+            args.params,
+            [*args.overrides, *(assignment for assignment, _ in flags)],
+            [*(f"--set {a}" for a in args.overrides), *(given for _, given in flags)],
+        )
         return HANDLERS[args.stage](args, params)
     except ConfigError as exc:
         print(f"retclip {args.stage}: {exc}", file=sys.stderr)

@@ -265,8 +265,18 @@ def _list_index(part: str, items: list[Any], where: str) -> int:
     return int(part)
 
 
-def load_params(path: Path | str | None = None, overrides: list[str] | None = None) -> Params:
-    """Read a parameters file (missing sections take defaults) and apply ``--set`` overrides."""
+def load_params(
+    path: Path | str | None = None,
+    overrides: list[str] | None = None,
+    sources: list[str] | None = None,
+) -> Params:
+    """Read a parameters file (missing sections take defaults) and apply ``--set`` overrides.
+
+    ``sources`` names where each override came from (default ``--set key=value``; the CLI passes
+    the stage flag, e.g. ``--size 512``), so that an error points at what the user typed.
+    """
+    if sources is not None and len(sources) != len(overrides or []):
+        raise ValueError("load_params: one source per override")
     source = Path(path) if path is not None else DEFAULT_PARAMS
     raw: dict[str, Any] = {}
     if path is not None or source.exists():
@@ -279,26 +289,53 @@ def load_params(path: Path | str | None = None, overrides: list[str] | None = No
         if loaded is not None and not isinstance(loaded, dict):
             raise ConfigError(f"{source}: expected a mapping of sections at the top level")
         raw = loaded or {}
-    for assignment in overrides or []:
+    given: dict[str, str] = {}
+    for index, assignment in enumerate(overrides or []):
         apply_override(raw, assignment)
-    return params_from_dict(raw, origin=str(source))
+        key = assignment.partition("=")[0].strip()
+        given[key] = sources[index] if sources is not None else f"--set {assignment}"
+    return params_from_dict(raw, origin=str(source), overrides=given)
 
 
-def params_from_dict(raw: dict[str, Any], origin: str = "parameters") -> Params:
-    """Validate a plain dict; the error lists every bad key as ``section.key: problem``."""
+def params_from_dict(
+    raw: dict[str, Any], origin: str = "parameters", overrides: dict[str, str] | None = None
+) -> Params:
+    """Validate a plain dict; the error lists every bad key as ``section.key: problem``.
+
+    ``overrides`` maps each overridden key to where its value came from: a bad value that came
+    from ``--set`` or a flag is blamed on that, not on the file ``origin``.
+    """
     try:
         return Params.model_validate(raw)
     except ValidationError as exc:
-        lines = [f"invalid parameters in {origin}:"]
+        lines: list[tuple[str, str | None]] = []
+        blamed = False
         for error in exc.errors():
             where = ".".join(str(p) for p in error["loc"]).replace("validate_", "validate")
             if error["type"] == "extra_forbidden":
-                lines.append(f"  {where}: unknown key")
+                line = f"  {where}: unknown key"
             elif error["type"] == "value_error":
-                lines.append(f"  {where}: {error['msg'].removeprefix('Value error, ')}")
+                line = f"  {where}: {error['msg'].removeprefix('Value error, ')}"
             else:
-                lines.append(f"  {where}: {error['msg']} (got {error.get('input')!r})")
-        raise ConfigError("\n".join(lines)) from None
+                line = f"  {where}: {error['msg']} (got {error.get('input')!r})"
+            given = _override_source(where, overrides or {})
+            blamed = blamed or given is not None
+            lines.append((line, given))
+        if not blamed:
+            header = f"invalid parameters in {origin}:"
+            raise ConfigError("\n".join([header, *(line for line, _ in lines)])) from None
+        body = [f"{line}, from {given or origin}" for line, given in lines]
+        raise ConfigError("\n".join(["invalid parameters:", *body])) from None
+
+
+def _override_source(where: str, overrides: dict[str, str]) -> str | None:
+    """Where the value at ``where`` came from: the override of the longest key that covers it."""
+    covering = [
+        key
+        for key in overrides
+        if key == where or where.startswith(f"{key}.") or key.startswith(f"{where}.")
+    ]
+    return overrides[max(covering, key=len)] if covering else None
 
 
 def params_to_dict(params: Params) -> dict[str, Any]:
