@@ -16,6 +16,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from retclip.text import phi_patterns as p
+from retclip.text import safe_harbor
 from retclip.text.phone import phone_spans
 from retclip.text.placeholders import PHI_TYPES, PLACEHOLDERS
 
@@ -72,7 +73,7 @@ def find_phi_batch(texts: Sequence[str]) -> list[list[PhiSpan]]:
     tidied = [_tidy(text, spans) for text, spans in zip(texts, found, strict=True)]
     for spans, text in zip(tidied, texts, strict=True):
         spans += _repeated_names(text, spans)
-    return [_merge(spans) for spans in tidied]
+    return [_whole_values(text, _merge(spans)) for text, spans in zip(texts, tidied, strict=True)]
 
 
 def scrub(text: str, spans: Iterable[PhiSpan]) -> str:
@@ -337,7 +338,26 @@ def _repeated_names(text: str, spans: list[_Span]) -> list[_Span]:
     return repeats
 
 
+def _safe_harbor(text: str) -> list[_Span]:
+    """The other Safe Harbor identifiers (``safe_harbor``): codes, places and unlabelled names,
+    the place and name detectors only where the text holds their script."""
+    spans = []
+    for detect in safe_harbor.DETECTORS:
+        spans += detect(text)
+    if not text.isascii():
+        for detect in safe_harbor.ZH_DETECTORS:
+            spans += detect(text)
+    if _HAS_LATIN_WORD(text):
+        for detect in safe_harbor.EN_DETECTORS:
+            spans += detect(text)
+    return spans
+
+
+_HAS_LATIN_WORD = re.compile("[A-Z][a-z]").search
+
+
 _DETECTORS: tuple[Callable[[str], list[_Span]], ...] = (
+    _safe_harbor,
     _number_led,
     _other_values,
     _grown_anchors,
@@ -450,7 +470,7 @@ def _tidy(text: str, spans: list[_Span]) -> list[_Span]:
     tidied = []
     for span in spans:
         if span[0] == "ADDRESS":
-            span = _with_units(text, span)
+            span = safe_harbor.without_province(text, _with_units(text, span))
         if text[span[1]] in _EDGE or text[span[2] - 1] in _TRAILING:
             span = _trim(text, span)
         if span[2] > span[1]:
@@ -490,6 +510,37 @@ def _merge(spans: list[_Span]) -> list[PhiSpan]:
             kind, start, end, longest = part_kind, part_start, part_end, part_end - part_start
     merged.append(_new_span(PhiSpan, (kind, start, end)))
     return merged
+
+
+_CUT_AFTER = re.compile(
+    r"[A-Za-z0-9]+|(?:[ -][A-Za-z0-9]*\d[A-Za-z0-9]*(?<=\w{3}))+(?![A-Za-z0-9])"
+)
+_CUT_BEFORE = re.compile(r"(?:(?<![A-Za-z0-9])[A-Za-z0-9]*\d[A-Za-z0-9]*[ -])+$|[A-Za-z0-9]+$")
+
+
+def _whole_values(text: str, spans: list[PhiSpan]) -> list[PhiSpan]:
+    """A span that stops inside a number or code grows over the rest of it: "6222 0212 3456 789"
+    with "0212 3456" found is scrubbed whole, since the digits left would still identify. A
+    value ends at a letter or digit next to it, and at the digit groups (three characters or
+    more, joined by a space or a dash) beside a span that ends or starts with a digit."""
+    grown, changed = [], False
+    for span in spans:
+        start, end = span.start, span.end
+        if end < len(text) and text[end - 1].isalnum() and text[end].isascii():
+            after = _CUT_AFTER.match(text, end)
+            glued = text[end].isdigit() or (text[end].isalpha() and text[end - 1].isalpha())
+            if after and (glued or (text[end - 1].isdigit() and not text[end].isalnum())):
+                end = after.end()
+        if start and text[start].isalnum() and text[start - 1].isascii():
+            before = _CUT_BEFORE.search(text, max(0, start - 40), start)
+            glued = text[start - 1].isdigit() or (
+                text[start - 1].isalpha() and text[start].isalpha()
+            )
+            if before and (glued or (text[start].isdigit() and not text[start - 1].isalnum())):
+                start = before.start()
+        changed = changed or (start, end) != (span.start, span.end)
+        grown.append(_new_span(PhiSpan, (span.type, start, end)))
+    return _merge([tuple(g) for g in grown]) if changed else grown
 
 
 _new_span = tuple.__new__  # a PhiSpan without the keyword handling of its constructor

@@ -15,10 +15,12 @@ from retclip.text.clean import clean_report
 from retclip.text.normalize import align
 from retclip.text.phi import PHI_TYPES, PhiSpan, count_by_type, find_phi, find_phi_batch, scrub
 from tests.text.fixtures.phi_cases_en import CASES_EN
+from tests.text.fixtures.phi_cases_safe_harbor import CASES_SAFE_HARBOR
 from tests.text.fixtures.phi_cases_zh import CASES_ZH
 
 TARGET_RECALL = 0.995
-CASES = CASES_ZH + CASES_EN
+CLINIC_PHI_TYPES = PHI_TYPES[:9]  # the synthetic clinic writes the identifiers of issue 19
+CASES = CASES_ZH + CASES_EN + CASES_SAFE_HARBOR
 
 
 def recall_by_type(reports: list[tuple[str, list[tuple[str, int, int]]]]) -> dict[str, tuple]:
@@ -78,7 +80,7 @@ def test_recall_on_the_synthetic_clinic(phi_manifest, phi_truth):
     ]
     recall = recall_by_type(reports)
     report(f"synthetic clinic ({len(reports)} reports)", recall)
-    assert set(recall) == set(PHI_TYPES)
+    assert set(recall) == set(CLINIC_PHI_TYPES)
     assert overall(recall) >= TARGET_RECALL
 
 

