@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import unicodedata
+from collections import Counter
 from functools import cache
 from importlib.metadata import distribution
 from pathlib import Path
@@ -106,3 +107,24 @@ def zh_words() -> dict[str, int]:
             if len(word) >= 2 and tag not in _NAME_TAGS:
                 words[word] = int(freq)
     return words
+
+
+@cache
+def zh_surnames() -> frozenset[str]:
+    """Chinese surnames: the Hundred Family Surnames of ``phi_patterns`` and the rare characters
+    (fewer than 500 uses in ``jieba``'s corpus on their own) that start at least three of the
+    dictionary's two- or three-character person's names (宓, 蒯, 郦, ...). Common characters
+    that also start names (由, 有, 无) are left out: at a clause's start they are words."""
+    from retclip.text.phi_patterns import ZH_SURNAMES
+
+    firsts: Counter[str] = Counter()
+    alone: dict[str, int] = {}
+    with _package_file("jieba", "jieba/dict.txt").open(encoding="utf-8") as f:
+        for line in f:
+            word, freq, tag = line.split()
+            if len(word) == 1:
+                alone[word] = int(freq)
+            elif tag == "nr" and len(word) <= 3:
+                firsts[word[0]] += 1
+    rare = {char for char, n in firsts.items() if n >= 3 and alone.get(char, 0) < 500}
+    return ZH_SURNAMES | frozenset(rare)

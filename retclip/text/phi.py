@@ -222,6 +222,8 @@ def _labelled_values(text: str) -> list[_Span]:
             ):
                 continue  # a number word announces a value as a colon does ("CHI number 1906")
         # "病案号 No.5202304": a number word written onto the value is part of it
+        if kind == "ADDRESS" and text.endswith(_NETWORK_WORDS, 0, m.start()):
+            continue  # "终端地址 10.2.3.4", "IP address": a machine's address, not a home's
         glued = number and colon is None and text[m.end("number") : m.end("number") + 1].isalnum()
         position = m.start("number") if glued else m.end()
         end = _VALUE_READERS[kind](text, position, colon is not None or number is not None)
@@ -231,9 +233,35 @@ def _labelled_values(text: str) -> list[_Span]:
     if p.RELATIVE_GATE(text):
         named = [*named, *p.RELATIVE_LABEL.finditer(text)]
     for m in named:
-        if not _letter_at(text, m.start() - 1):
+        if not _letter_at(text, m.start() - 1) and not _clinical_name_at(text, m.end()):
             spans += _value_span("NAME", text, m.end(), False)
     return spans
+
+
+def _clinical_name_at(text: str, position: int) -> bool:
+    """Whether an eponym or a maker's name starts at ``position`` ("IOP by Goldmann")."""
+    end = position
+    while end < len(text) and (text[end].isalpha() or text[end] in "'\u2019"):
+        end += 1
+    return text[position:end] in p.CLINICAL_PROPER_NAMES
+
+
+_NETWORK_WORDS = (
+    "终端",
+    "网络",
+    "设备",
+    "服务器",
+    "主机",
+    "IP",
+    "ip",
+    "MAC",
+    "邮件",
+    "邮箱",
+    "网页",
+    "网站",
+    "IP ",
+    "MAC ",
+)
 
 
 def _label_info(label: str) -> tuple[str, bool, bool]:
@@ -317,11 +345,15 @@ def _names_before_sex(text: str) -> list[_Span]:
 
 def _repeated_names(text: str, spans: list[_Span]) -> list[_Span]:
     """Other mentions of a name found once; short Chinese names only where a word can start."""
-    names = {text[start:end] for kind, start, end in spans if kind == "NAME"}
+    found = {text[start:end] for kind, start, end in spans if kind == "NAME"}
+    names = {name for name in found if not name.isascii() or " " in name}
+    names |= {  # a Latin name's words alone: "Zhiqiang Hall attended ...; Zhiqiang is ..."
+        word for name in found if name.isascii() for word in name.split() if _repeatable_word(word)
+    }
     repeats = []
     for name in names:
         chinese = bool(p.CJK_CHAR.match(name))
-        if len(name) < 2 or (not chinese and " " not in name):
+        if len(name) < 2:
             continue
         start = text.find(name)
         while start >= 0:
@@ -354,6 +386,17 @@ def _safe_harbor(text: str) -> list[_Span]:
 
 
 _HAS_LATIN_WORD = re.compile("[A-Z][a-z]").search
+
+
+def _repeatable_word(word: str) -> bool:
+    """A word of a Latin name that names the person alone too: capitalised, three letters or
+    more, and neither a title nor a word that is also clinical ("Hope", "Iris")."""
+    return (
+        len(word) >= 3
+        and word[0].isupper()
+        and word.lower().rstrip(".") not in p.NAME_STOPWORDS
+        and word not in safe_harbor.NOT_NAMES
+    )
 
 
 _DETECTORS: tuple[Callable[[str], list[_Span]], ...] = (
@@ -515,7 +558,10 @@ def _merge(spans: list[_Span]) -> list[PhiSpan]:
 _CUT_AFTER = re.compile(
     r"[A-Za-z0-9]+|(?:[ -][A-Za-z0-9]*\d[A-Za-z0-9]*(?<=\w{3}))+(?![A-Za-z0-9])"
 )
-_CUT_BEFORE = re.compile(r"(?:(?<![A-Za-z0-9])[A-Za-z0-9]*\d[A-Za-z0-9]*[ -])+$|[A-Za-z0-9]+$")
+_CUT_BEFORE = re.compile(r"(?:(?<![A-Za-z0-9])[A-Za-z0-9]*\d[A-Za-z0-9]*[ -])+\Z|[A-Za-z0-9]+\Z")
+
+
+_ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
 
 
 def _whole_values(text: str, spans: list[PhiSpan]) -> list[PhiSpan]:
@@ -526,16 +572,18 @@ def _whole_values(text: str, spans: list[PhiSpan]) -> list[PhiSpan]:
     grown, changed = [], False
     for span in spans:
         start, end = span.start, span.end
-        if end < len(text) and text[end - 1].isalnum() and text[end].isascii():
+        if end < len(text) and text[end - 1] in _ASCII_ALNUM and text[end].isascii():
             after = _CUT_AFTER.match(text, end)
-            glued = text[end].isdigit() or (text[end].isalpha() and text[end - 1].isalpha())
+            glued = text[end].isalnum() and (text[end].isdigit() or text[end - 1].isascii())
             if after and (glued or (text[end - 1].isdigit() and not text[end].isalnum())):
                 end = after.end()
-        if start and text[start].isalnum() and text[start - 1].isascii():
+        if start and text[start] in _ASCII_ALNUM and text[start - 1].isascii():
             before = _CUT_BEFORE.search(text, max(0, start - 40), start)
-            glued = text[start - 1].isdigit() or (
-                text[start - 1].isalpha() and text[start].isalpha()
+            glued = text[start - 1].isalnum() and (
+                text[start - 1].isdigit() or text[start].isascii()
             )
+            if before and before.group().lower() in safe_harbor.GLUED_LABELS:
+                before = None
             if before and (glued or (text[start].isdigit() and not text[start - 1].isalnum())):
                 start = before.start()
         changed = changed or (start, end) != (span.start, span.end)

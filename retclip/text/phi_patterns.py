@@ -57,6 +57,22 @@ ZH_SPACED_NAME = re.compile(rf"[{CJK}][ \x00]{{1,3}}[{CJK}]{{1,2}}(?![{CJK}])")
 # "[，,、 ]{1,2}" written so that the pattern starts with a class, which the scan can skip to
 ZH_SEX_AFTER_NAME = re.compile(r"[，,、 ][，,、 ]?[男女](?:[，,、 性(（]|$)")
 
+# Proper names that are clinical, not personal: eponyms of diseases, signs and instruments, and
+# the makers of ophthalmic devices ("IOP by Goldmann", "海德堡眼底照相"). No name or place
+# detector takes them.
+CLINICAL_PROPER_NAMES = words(
+    "Stargardt Coats Best Vogt Koyanagi Harada Behçet Behcet Goldmann Humphrey Snellen Amsler "
+    "Bruch Bruch's Leber Eales Purtscher Terson Sjogren Sjögren Graves Marfan Stickler Usher "
+    "Roth Elschnig Siegrist Kayser Fleischer Krukenberg Schlemm Tenon Descemet Bowman Müller "
+    "Muller Henle Fuchs Horner Adie Argyll Robertson Marcus Gunn Hutchinson Hollenhorst "
+    "Weiss Watzke Allen Ishihara Farnsworth Jaeger Bjerrum Seidel Schirmer Zeis Moll Meibomian "
+    "Topcon Zeiss Optos Canon Nidek Spectralis Cirrus Optovue Icare Tono Perkins Haag Streit "
+    "Heidelberg Kowa Tomey Reichert Keeler Volk Ocular Centervue Eidon Clarus Triton Maestro "
+    "Moorfields Wills Bascom Palmer Kellogg Wilmer Jules Stein Casey Lucentis Eylea Avastin "
+    "Ozurdex Vabysmo Beovu Iluvien Xalatan Lumigan Cosopt Alphagan Azopt Trusopt "
+    "海德堡 欧堡 蔡司 拓普康 佳能 尼德克 科林 视微 图湃 莫廷 法里奥 雷珠 康柏西普 阿柏西普"
+)
+
 # Capitalised words that follow a name in a header or a signature and are not part of it.
 NAME_STOPWORDS = words(
     """sex age aged gender dob mrn id date hospital phone tel contact address exam male female

@@ -1,0 +1,312 @@
+# ruff: noqa: RUF001
+"""Identifiers that are codes: vehicle plates and VINs, device serials and workstation names,
+bank and billing accounts, health-plan numbers, licences and certificates, biometric template ids,
+social handles and IP addresses (HIPAA Safe Harbor's identifiers beyond names, places and dates,
+and their Chinese forms: 车牌, 医保卡号, 银行卡号, 执业证书编码, 微信号/QQ).
+
+A code is read after its label, or known by a shape that a library can check: ``ipaddress``
+for IP addresses, ``stdnum``'s IBAN and Luhn checks for accounts and cards. Labels are found
+with one Aho-Corasick pass (``pyahocorasick``) over the lower-cased text, so the cost does not
+grow with the number of labels.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+import ahocorasick
+from stdnum import iban, luhn
+
+from retclip.text import phi_patterns as p
+
+_Span = tuple[str, int, int]
+
+_CODE_LABELS = {
+    "VEHICLE": (
+        "车牌号码 车牌号 车牌 号牌号码 号牌 车辆识别代号 车辆识别码 车架号 车辆号牌 车号 车辆",
+        "licence plate|license plate|number plate|registration plate|plate number|plate|plates|"
+        "vehicle registration|vehicle reg|car reg|reg|reg.|registration|tag number|car tag|tag|"
+        "vin|vehicle identification number|chassis number",
+    ),
+    "DEVICE": (
+        "设备序列号 仪器序列号 序列号 设备编号 仪器编号 机身号 出厂编号 主机编号 工作站 设备号 "
+        "设备ID 终端号 终端编号 资产编号 资产标签 主机名 计算机名 终端地址 网络地址 设备地址 "
+        "服务器地址 主机 终端 SN 机器码 MAC地址 MAC 设备标识 UDI",
+        "serial number|serial|s/n|sn|device id|device serial|device identifier|asset tag|asset|"
+        "workstation|work station|host|hostname|host name|station name|ae title|imei|udi|"
+        "unique device identifier|terminal id|terminal|machine id|mac address|mac|device|"
+        "computer name|pc name",
+    ),
+    "ACCOUNT": (
+        "银行卡号 银行卡 银行账号 银行账户 开户行账号 开户账号 收款账号 结算账号 对公账号 账号 "
+        "账户 缴费账号 信用卡号 信用卡 储蓄卡号 借记卡号 绑定的银行卡 尾号",
+        "account number|account|acct|a/c|bank account|billing account|billing number|billing id|"
+        "patient account|guarantor account|iban|sort code|card number|credit card|debit card|"
+        "routing number|bsb|card ending|card",
+    ),
+    "HEALTH_PLAN": (
+        "医保卡号 医保卡 社保卡号 社保卡 医保号 医保个人编号 医保编号 医保账号 社会保障卡号 "
+        "社会保障号 社保号 新农合证号 新农合卡号 新农合号 新型农村合作医疗证号 参保号 参保编号 "
+        "参保人员编号 保单号 保险单号 商业保险号 医疗保险号 医保 社保",
+        "medicare|medicaid|medi-cal|cin|mbi|hicn|beneficiary|member|member id|subscriber|"
+        "subscriber id|policy|policy number|group|group number|health plan|health plan id|"
+        "plan id|insurance id|insurance number|insurer id|health card|health card number|"
+        "chip id|nhs|ohip|bupa|insurance",
+    ),
+    "LICENSE": (
+        "驾驶证号 驾驶证 驾照号 驾照 医师资格证书编号 医师资格证号 医师资格证 资格证书编号 "
+        "资格证号 执业证书编码 执业证书编号 执业证书号 执业证号 执业证 护士执业证书编号 "
+        "证书编号 证书号 执业医师证号 执业编号",
+        "driver's license|driver license|drivers license|driver's licence|driver licence|"
+        "drivers licence|driving licence|driving license|licence number|license number|licence|"
+        "license|dl|cdl|dea|npi|gmc|goc|nmc|nmc pin|state license|medical license|"
+        "medical licence|certificate number|certificate|cert|registration number|ahpra|"
+        "board certification|permit",
+    ),
+    "BIOMETRIC": (
+        "指纹模板编号 指纹模板 指纹编号 指纹ID 指纹 虹膜模板编号 虹膜模板 虹膜编码 虹膜ID "
+        "人脸识别编号 人脸识别ID 人脸识别 人脸ID 人脸模板 面部识别 掌静脉ID 掌静脉编号 掌静脉 "
+        "声纹ID 声纹编号 声纹 生物特征编号 生物识别编号 生物特征 虹膜身份核验 虹膜 人脸特征编号 "
+        "人脸特征 掌纹模板号 掌纹模板 掌纹 生物特征登记号 步态特征",
+        "fingerprint template|fingerprint|iris template|iris code|iris scan|face template|"
+        "face id|faceprint|facial recognition|face recognition|palm vein|palm-vein|voiceprint|"
+        "voice print|biometric|biometric template|retina scan template|enrolment|enrollment|"
+        "face-recognition|face-recognition id|iriscode|iriscode id|palm print|gait",
+    ),
+    "HANDLE": (
+        "微信号 微信ID 微信 wx号 wx QQ号 QQ 微博号 微博 抖音号 抖音 钉钉号 钉钉 用户名 小红书账号 "
+        "小红书 快手号 快手",
+        "wechat id|wechat|weixin|wx|telegram|twitter|instagram|ig|snapchat|skype|line id|"
+        "facebook|tiktok|x handle|handle|username|user name|qq|whatsapp",
+    ),
+}
+GLUED_LABELS = frozenset(("tel", "fax", "mob", "no", "id", "mrn", "sn", "ph", "dob", "ext"))
+"""Labels glued to the value they announce ("TEL010 ...", "SN3AC..."): a span that starts at
+the value does not grow over them."""
+_BRIDGE = re.compile(
+    r"(?:[ \t\x00]*(?:(?:id|no\.|no|number|num|code|hash|template)(?![a-z])|#|号码|号|编号"
+    r"|编码|代号|码))*"
+    r"(?:[ \t\x00]*(?:[:：=#,，]|-|—|(?:is|was|reads|of|on file|ending in|ending|in the number"
+    r"|the number)(?![a-z])|为|是))*"
+    r"[ \t\x00]*(?:\n[ \t\x00]*)?"
+)
+"""What may stand between a label and its value, read on the lower-cased text: a number word,
+a parenthesis, a colon or a verb."""
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")  # "" is not in it: the text's edges
+_GENERIC_HANDLE_LABELS = frozenset(("handle", "username", "user name", "x handle"))
+
+
+def _label_automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for kind, (zh, en) in _CODE_LABELS.items():
+        for label in zh.split():
+            automaton.add_word(label.lower(), (kind, label.lower(), False))
+        for label in en.split("|"):
+            automaton.add_word(label, (kind, label, True))
+    automaton.make_automaton()
+    return automaton
+
+
+_LABELS = _label_automaton()
+_PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领港澳"
+_CODE_FIRST = re.compile(
+    rf"[{_PLATE_PROVINCES}]?[·• -]?[A-Za-z0-9@(](?:[A-Za-z0-9_@()+]|[.\-/:#·•](?=[A-Za-z0-9(]))*"
+)
+_CODE_NEXT = re.compile(r"[ ·•\-–][A-Za-z0-9][A-Za-z0-9_\-]*")
+_DIGIT_GROUP_NEXT = re.compile(r"[ -][A-Za-z0-9]*\d")
+_EYE_WORDS = frozenset(("OD", "OS", "OU", "RE", "LE", "BE"))
+_CODE_TRAIL = ".-/:#·•_"
+
+
+def labelled_codes(text: str) -> list[_Span]:
+    """Identifiers after their label: "车牌号：浙D·12345", "S/N 3AC41B7729", "MBI: ..."."""
+    lower = text.lower()
+    if len(lower) != len(text):  # lower-casing kept every offset (it does for all but a few)
+        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    spans = []
+    for last, (kind, label, latin) in _LABELS.iter_long(lower):
+        start, end = last + 1 - len(label), last + 1
+        if latin and (
+            lower[start - 1 : start] in _ASCII_LETTERS or lower[end : end + 1] in _ASCII_LETTERS
+        ):
+            continue
+        position = _BRIDGE.match(lower, end).end()
+        value = _value_at(text, position, kind, label)
+        if value is None and text[position : position + 1] in "(（":
+            close = min(
+                (i for i in (text.find(")", position), text.find("）", position)) if i > 0),
+                default=-1,
+            )
+            value = _value_at(text, position + 1, kind, label)
+            if value is None and 0 < close - position <= 30:
+                value = _value_at(text, _BRIDGE.match(lower, close + 1).end(), kind, label)
+        if value is not None:
+            spans.append((kind, *value))
+    return spans
+
+
+def _value_at(text: str, position: int, kind: str, label: str) -> tuple[int, int] | None:
+    """The identifier at ``position`` if it is one: three characters or more, with a digit, or
+    capitals only ("DESKTOP-CWGSQTB"); a handle as written, after a generic label with a digit,
+    "_", "@" or "." in it."""
+    end = _code_end(text, position)
+    if end is None or end - position < 3:
+        return None
+    value = text[position:end]
+    if kind == "HANDLE":
+        if label in _GENERIC_HANDLE_LABELS and not any(c in value for c in "0123456789_@."):
+            return None
+    elif not any(c.isdigit() for c in value) and not (value.isupper() and len(value) >= 6):
+        return None
+    return position, end
+
+
+def _code_end(text: str, position: int) -> int | None:
+    """End of an identifier at ``position``: a first group, then more groups joined by a space,
+    a dot or a dash where they hold a digit or are short capitals ("GB29 NWBK 6016")."""
+    m = _CODE_FIRST.match(text, position)
+    if not m:
+        return None
+    end = m.end()
+    while nxt := _CODE_NEXT.match(text, end):
+        group = nxt.group()[1:]
+        if group in _EYE_WORDS or not (
+            any(c.isdigit() for c in group) or _capitals_in_code(text, group, nxt.end())
+        ):
+            break
+        end = nxt.end()
+    while end > position and text[end - 1] in _CODE_TRAIL:
+        end -= 1
+    if text[position:end].count("(") < text[position:end].count(")"):
+        end -= 1
+    return end
+
+
+def _capitals_in_code(text: str, group: str, end: int) -> bool:
+    """A group of capitals inside an identifier ("GB29 NWBK 6016") or closing a British plate
+    ("AB12 CDE"), not a word after it ("7ABC123 IP ...")."""
+    if not (group.isalpha() and group.isupper() and len(group) <= 5):
+        return False
+    return len(group) == 3 or bool(_DIGIT_GROUP_NEXT.match(text, end))
+
+
+# --- identifiers known by their shape ----------------------------------------------------------
+# Each scan starts with a character class, the lookbehind after it, so that ``re`` can skip to
+# the characters that start a value instead of trying every position.
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = re.compile(rf"\d(?<![\d.]\d)\d{{0,2}}(?:\.{_OCTET}){{3}}(?::\d{{1,5}})?(?!\d|\.\d)")
+_IPV6 = re.compile(
+    r"[0-9A-Fa-f:](?<![A-Za-z0-9_][0-9A-Fa-f:])[0-9A-Fa-f]{0,3}(?::[0-9A-Fa-f]{0,4}){2,7}(?:%\w+)?"
+)
+_IPV6_GATE = re.compile(r":[0-9A-Fa-f]{0,4}:").search
+_HANDLE = re.compile(
+    r"@(?<![A-Za-z0-9_.@]@)(?:[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?"
+    r"|[\w-]{1,14})|wxid_[\w-]+"
+)
+_HOST = re.compile(
+    r"[A-Za-z0-9](?<![A-Za-z0-9.-].)[A-Za-z0-9]*(?=[A-Za-z0-9.]*-)(?:[-.][A-Za-z0-9]+){2,}"
+)
+_MBI = re.compile(
+    r"[1-9](?<![A-Za-z0-9][1-9])[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]"
+    r"[AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}(?![A-Za-z0-9])"
+)
+_IBAN = re.compile(
+    r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"
+)
+_CARD = re.compile(
+    r"\d(?<![\d-]\d)\d{3}(?:(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?|[ -]?\d{6}[ -]?\d{5})(?![\d-])"
+)
+"""Card numbers of 15 (4-6-5) to 19 digits; only those that pass the Luhn check count."""
+_CN_PLATE = re.compile(
+    rf"[{_PLATE_PROVINCES}][ ]?[A-HJ-NP-Z][·• -]?(?=[A-HJ-NP-Z0-9]*\d)[A-HJ-NP-Z0-9]{{5,6}}"
+    r"(?![A-Za-z0-9])"
+)
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9](?<![A-Za-z0-9].)[A-Za-z0-9]{15,}(?![A-Za-z0-9])")
+_VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_UUID = re.compile(
+    r"[0-9A-Fa-f](?<![0-9A-Fa-f-].)[0-9A-Fa-f]{7}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\b"
+)
+_MAC_GATE = re.compile(r"[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]").search
+_MAC = re.compile(r"[0-9A-Fa-f](?<![\w:-].)[0-9A-Fa-f](?:[:-][0-9A-Fa-f]{2}){5}(?![\w:-])")
+
+
+def ip_addresses(text: str) -> list[_Span]:
+    """IPv4 and IPv6 addresses (``ipaddress`` decides what a colon-separated run is)."""
+    spans = [("IP", *m.span()) for m in _IPV4.finditer(text) if _is_ipv4(m.group())]
+    if _IPV6_GATE(text):
+        for m in _IPV6.finditer(text):
+            start, value = m.start(), m.group()
+            if value.startswith(":") and not value.startswith("::"):
+                start, value = start + 1, value[1:]  # "IP:2600:..." (a label's colon)
+            if value.count(":") >= 2 and _is_ipv6(value):
+                spans.append(("IP", start, m.end()))
+    return spans
+
+
+def _is_ipv4(value: str) -> bool:
+    try:
+        ipaddress.IPv4Address(value.split(":")[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _is_ipv6(value: str) -> bool:
+    try:
+        ipaddress.IPv6Address(value.split("%")[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _mixed(value: str) -> bool:
+    return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+
+_WORD_GROUPS = p.words(
+    "year years old month months week weeks day days hour hours min minute minutes line lines "
+    "fold step time times dose point item letter letters disc field clock o up to in"
+)
+
+
+def _host_name(value: str) -> bool:
+    """A machine's name ("OPH-WS-0231", "yk-ws-204", "fundus-cam-42.eye.local"): digits, and two
+    groups of letters or more that are not words of a hyphenated phrase ("104-year-old")."""
+    groups = re.split(r"[-.]", value)
+    lettered = [g for g in groups if any(c.isalpha() for c in g)]
+    return (
+        any(c.isdigit() for c in value)
+        and len(lettered) >= 2
+        and not any(g.lower() in _WORD_GROUPS for g in groups)
+    )
+
+
+def shaped_codes(text: str) -> list[_Span]:
+    """Codes that need no label: handles, Medicare MBIs, valid IBANs and card numbers, Chinese
+    plates, VINs, UUIDs, long hexadecimal ids and MAC addresses."""
+    spans = []
+    if "@" in text or "wxid_" in text:
+        spans += [("HANDLE", *m.span()) for m in _HANDLE.finditer(text)]
+    spans += [("HEALTH_PLAN", *m.span()) for m in _MBI.finditer(text)]
+    spans += [("ACCOUNT", *m.span()) for m in _IBAN.finditer(text) if iban.is_valid(m.group())]
+    spans += [
+        ("ACCOUNT", *m.span())
+        for m in _CARD.finditer(text)
+        if luhn.is_valid(re.sub(r"\D", "", m.group()))
+    ]
+    if not text.isascii():
+        spans += [("VEHICLE", *m.span()) for m in _CN_PLATE.finditer(text)]
+    for m in _LONG_TOKEN.finditer(text):  # a VIN, or a template hash written in hexadecimal
+        token = m.group()
+        if _mixed(token) and (_VIN.fullmatch(token) or _HEX.fullmatch(token)):
+            spans.append(("VEHICLE" if len(token) == 17 and token.isupper() else "ID", *m.span()))
+    if text.count("-") >= 2:
+        spans += [("DEVICE", *m.span()) for m in _HOST.finditer(text) if _host_name(m.group())]
+    if text.count("-") >= 4:
+        spans += [("ID", *m.span()) for m in _UUID.finditer(text)]
+    if _MAC_GATE(text):
+        spans += [("DEVICE", *m.span()) for m in _MAC.finditer(text) if _mixed(m.group())]
+    return spans

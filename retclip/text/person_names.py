@@ -1,0 +1,327 @@
+# ruff: noqa: RUF001
+"""Names written with no label and no title: "陈志强今日复查", "Harold returned today".
+
+A name alone is told from a word only by knowing names: given names come from
+``gender-guesser``'s list (61,000 names of many countries), and a Chinese name is a known surname
+with one or two characters after it that ``jieba``'s dictionary does not know as a word. Context
+then decides: an English given name counts where a surname or a person's verb follows it or a
+person's word comes before it; a Chinese one at a clause's start or after a person's word
+(患者, 家属, 其女), followed by a word or a verb ("今日", "诉").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import yaml
+
+from retclip.text import gazetteers
+from retclip.text import phi_patterns as p
+from retclip.text.dictionaries import BUILT_IN, TERM_SECTIONS
+from retclip.text.places import NOT_PLACES, REGION_NAMES
+
+_Span = tuple[str, int, int]
+
+_WORD = re.compile(r"[A-Za-z](?<![A-Za-z'’-].)[A-Za-z]*(?:['’-][A-Za-z]+)*")
+_PARTICLES = p.words("van von der den de da di del la le du st. bin al")
+_PERSON_VERBS = p.words(
+    "returns returned reports reported presents presented states stated denies denied notes "
+    "noted says said feels felt complains complained came comes attended attends was is has "
+    "had will would lives lived works worked drives drove asked agreed consented declined "
+    "understands understood wishes wanted wants prefers remains continues needs brought "
+    "called phoned rang missed arrived uses used takes took stopped started admits describes "
+    "described mentions mentioned tells told thinks reads saw sees recalls remembers lost "
+    "walked walks can cannot could may might should does did who and or himself herself "
+    "accompanied tolerated tolerates notices noticed finds found keeps kept"
+)
+_ONLY_PEOPLE_VERBS = p.words(
+    "returns returned reports reported presents presented states stated denies denied says said "
+    "feels felt complains complained came attended attends lives lived works worked drives drove "
+    "asked agreed consented declined understands understood wishes wanted wants prefers missed "
+    "arrived admits describes described mentions mentioned tells told thinks recalls remembers "
+    "walked tolerated tolerates notices noticed"
+)
+"""Verbs whose subject is a person: a capitalised word before one is a name even where no list
+knows it ("Yamamoto tolerated the injection", "Xiuying missed")."""
+_PERSON_BEFORE = p.words(
+    "with by to for and told asked called saw see thank thanks dear son daughter wife husband "
+    "mother father brother sister friend carer caregiver partner grandson granddaughter niece "
+    "nephew neighbour neighbor patient pt cousin aunt uncle widow widower colleague spoke "
+    "informed advised reassured examined referring reviewed per today met visited phoned rang "
+    "called contacted"
+)
+_NOT_SUBJECTS = p.words(
+    "He She They We I It You Patient Pt Mother Father Son Daughter Wife Husband Family Carer "
+    "Everyone Nobody Someone Parents Mum Mom Dad Doctor Nurse Optometrist Ophthalmologist "
+    "Technician This That There Who Which Both Each Neither Either Mr Mrs Ms Miss Dr"
+)
+NOT_NAMES = (
+    p.CLINICAL_PROPER_NAMES
+    | p.words(
+        "Iris Lens Disc Cornea Macula Fovea Pupil Sclera Vision Fundus Retina Vitreous Optic "
+        "The Will May Mark Grace Hope Faith Joy Dawn Early Moderate Severe Mild Stable Plan "
+        "Review Clinic Patient Right Left Both Eye Eyes Amber Ruby Pearl Jade Olive Gray Grey "
+        "Summer Autumn Winter Spring Sunny Sonny Bill Pat Sue Guy Eve Ada Dale Glen Rich Bud "
+        "Chase Hunter Page Miles Rod Ray Sol Art Don Dan Ben Max Jan June April August Monday "
+        "Tuesday Wednesday Thursday Friday Saturday Sunday Christian Royal Major General "
+        "Street Road Avenue Drive Court Way Close House Hospital Health Care Centre Center "
+        "Today Tomorrow Please Thank Dear Also Then Next Last Note Notes Impression Findings "
+        "History Diagnosis Assessment Signed Reviewed Report Reports Visit Follow Return "
+        "Repeat Refer Referral Continue Start Stop Consider Discussed Advised Given Seen "
+        "Admin Social Other Additional Information Outcome Plan Dilated Undilated Treatment "
+        "Injection Laser Images Scans Results Recall Screening"
+    )
+    | _NOT_SUBJECTS
+    | REGION_NAMES
+    | frozenset(word for region in REGION_NAMES for word in region.split()[1:])
+)
+_STRONG_BEFORE = p.words(
+    "referring reviewed see per thank thanks told asked called phoned rang met visited informed "
+    "advised reassured examined contacted dear other social admin note today"
+)
+_PRONOUNS = p.words("her his their")
+"""Words after which a lower-cased given name is a name ("referring ava thompson")."""
+_LOWER_STOPS = (
+    p.words(
+        "dot will may mark bill pat grace hope joy rose iris ray art sue jack frank jean penny "
+        "ruby april june august dawn summer holly ivy lily daisy violet amber crystal faith chance "
+        "chase hunter page miles rod sol don guy eve dale glen rich bud sunny sandy bob nick "
+        "victor wade carol lee gene sage sky star king young white black brown green gray grey "
+        "gold silver major minor early late long short new old fair dusty rusty misty"
+    )
+    | p.words(
+        "the a an and or but if then he she they it his her their him them we you i me my our "
+        "all any this that these those there here who which what when where why how to for with "
+        "of in on at by from is was are were be been has have had will would can could should may "
+        "might must not no yes again today now also very more less mild moderate severe right left "
+        "both eye eyes vision drops review clinic patient family"
+    )
+    | frozenset(w.lower() for w in NOT_NAMES)
+)
+
+
+def en_unlabelled_names(text: str) -> list[_Span]:
+    """English names with no label, each word looked at with its neighbours: a given name
+    (gender-guesser's list) with the surname after it, or alone where a person's verb follows or
+    a person's word comes before it; "Surname, Given"; capitalised words before a verb only
+    people do ("Yamamoto tolerated the injection", "Zhiqiang Hall attended"); a word between
+    "with" and "and her"; lower-cased names after a strong person's word ("referring ava
+    thompson")."""
+    words = _Words(text, list(_WORD.finditer(text)))
+    spans = []
+    for index in range(len(words.matches)):
+        span = words.name_at(index)
+        if span is not None:
+            spans.append(("NAME", *span))
+    return spans
+
+
+class _Words:
+    """The words of a text, and what each one's neighbours say about it."""
+
+    def __init__(self, text: str, matches: list[re.Match[str]]) -> None:
+        self.text, self.matches = text, matches
+        self.names = gazetteers.given_names()
+
+    def word(self, index: int) -> str:
+        return self.matches[index].group() if 0 <= index < len(self.matches) else ""
+
+    def gap_after(self, index: int) -> str:
+        if index + 1 >= len(self.matches):
+            return ""
+        return self.text[self.matches[index].end() : self.matches[index + 1].start()]
+
+    def name_at(self, index: int) -> tuple[int, int] | None:
+        raw = self.word(index)
+        word = _base(raw)
+        start, end = self.matches[index].start(), self.matches[index].start() + len(word)
+        after, before = self.word(index + 1), self.word(index - 1).lower()
+        gap = self.gap_after(index)
+        spaced = gap == " "
+        if word.islower():
+            return self._lower_name(index, word, start, end, after, before)
+        if not _capitalised(word) or word in NOT_NAMES:
+            return None
+        people_verb = spaced and (
+            after in _ONLY_PEOPLE_VERBS or (after == "was" and self.word(index + 2) == "seen")
+        )
+        if people_verb or (before in _STRONG_BEFORE and word not in self.names):
+            return self._with_words_before(index, start), end
+        if before == "with" and spaced and after == "and" and self.word(index + 2) in _PRONOUNS:
+            return start, end
+        if gap.strip() == "," and after in self.names and after not in NOT_NAMES:
+            return self._with_words_before(index, start), self.matches[index + 1].end()
+        if word not in self.names:
+            return None
+        last = _surname_end(self.matches, index + 1) if spaced else None
+        if last is not None:
+            return start, last
+        if (
+            (spaced and _person_follows(after, raw))
+            or before in _PERSON_BEFORE
+            or (gap.startswith(", ") and _capitalised(after))  # "Maria, 93, ..."
+        ):
+            return start, end
+        return None
+
+    def _lower_name(
+        self, index: int, word: str, start: int, end: int, after: str, before: str
+    ) -> tuple[int, int] | None:
+        if word in _LOWER_STOPS or word in _PERSON_VERBS:
+            return None
+        known = word.capitalize() in self.names
+        spaced = self.gap_after(index) == " "
+        if before == "with" and spaced and after == "and" and self.word(index + 2) in _PRONOUNS:
+            return start, end
+        if known and spaced and after in _ONLY_PEOPLE_VERBS:
+            return start, end
+        if before in _STRONG_BEFORE and (known or self.word(index).endswith("'s")):
+            return start, _lower_surname_end(self.text, self.matches, index + 1, end)
+        return None
+
+    def _with_words_before(self, index: int, start: int) -> int:
+        """The start of a name whose last word is at ``index``: capitalised words and particles
+        before it on the same line ("Ngozi van der Berg", "Zhiqiang Hall")."""
+        while index > 0 and self.gap_after(index - 1) == " ":
+            previous = self.word(index - 1)
+            if previous.lower() in _PARTICLES or (
+                _capitalised(previous) and previous not in NOT_NAMES
+            ):
+                index -= 1
+                start = self.matches[index].start()
+            else:
+                break
+        return start
+
+
+def _base(word: str) -> str:
+    """A word without its possessive ending ("Giuseppe's" -> "Giuseppe")."""
+    return word[:-2] if word.endswith(("'s", "\u2019s")) else word
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and not word.isupper()
+
+
+def _person_follows(after: str, word: str) -> bool:
+    return after.lower() in _PERSON_VERBS or word.endswith(("'s", "\u2019s"))
+
+
+def _surname_end(words: list[re.Match[str]], index: int) -> int | None:
+    """End of the surname (with particles: "van der Berg") that starts at ``words[index]``."""
+    end = None
+    while index < len(words):
+        word = _base(words[index].group())
+        if word.lower() in _PARTICLES:
+            index += 1
+            continue
+        if not _capitalised(word) or word in NOT_NAMES or word in NOT_PLACES:
+            return end
+        end = words[index].start() + len(word)
+        return end
+    return end
+
+
+def _lower_surname_end(text: str, words: list[re.Match[str]], index: int, end: int) -> int:
+    """A lower-cased surname after a lower-cased given name ("ava thompson")."""
+    if index < len(words) and text[end : words[index].start()] == " ":
+        word = words[index].group()
+        if word.islower() and word not in _LOWER_STOPS and word not in _PERSON_VERBS:
+            return words[index].end()
+    return end
+
+
+_ZH_PERSON_CUES = p.words(
+    "患者 病人 家属 陪同 其子 其女 儿子 女儿 丈夫 妻子 老伴 患儿 联系人 监护人 同事 朋友 邻居 "
+    "之子 之女 与 和 由 及 同 请 嘱 告知 通知 转告 叮嘱 其夫 其妻 母亲 父亲 孙子 孙女 外孙 "
+    "爱人 家人 护工 保姆 先生 女士 今日 今天 昨日 随访 电话随访 已向 向 候诊时 时 给 为 让 叫 "
+    "据 经 对"
+)
+_ZH_BOUNDARY = frozenset("\n。！？!?；;，,：:、 \t（(“\"'）)》【】[]")
+_ZH_FOLLOW_CHARS = frozenset(
+    "诉因于在的和与及、，。；：:,.（( 是有已曾自经来去说称今昨前近本该之也都\n男女将要想需对向从"
+    "被把拒表跌由"
+)
+_ZH_GIVEN_STOPS = frozenset(
+    "的了未见无不可均较为是于在及和与并但而或即其此该各每另所被把将对向从以由请需应须宜诉述患病史"
+    "号检查医师科院伴否既往现今曾已经复诊男女岁后前内外上下侧部区度级期型性样状裂纹堡疣痕缩殖脱"
+    "硬素凹陷灶眼视网膜斑血压糖尿渗肿炎痛术药针"
+)
+"""Characters that end a given name: function words, report verbs and clinical characters."""
+_ZH_MAKERS = tuple(name for name in p.CLINICAL_PROPER_NAMES if not name.isascii())
+
+
+@cache
+def _zh_surname_scan() -> re.Pattern[str]:
+    """Surnames, and the first characters of compound ones (皇甫, 上官, 令狐, 东方)."""
+    firsts = {name[0] for name in p.ZH_COMPOUND_SURNAMES}
+    surnames = gazetteers.zh_surnames() | firsts
+    return re.compile(f"[{''.join(sorted(surnames))}]")
+
+
+@cache
+def _clinical_pairs() -> frozenset[str]:
+    """Every two characters that stand together in a clinical term of the Chinese dictionary
+    (矫正 in 最佳矫正视力, 黄斑 in 黄斑水肿): a surname followed so starts the term, not a name."""
+    with (BUILT_IN / "zh.yaml").open(encoding="utf-8") as f:
+        sections = yaml.safe_load(f)
+    terms = {
+        str(t)
+        for name in TERM_SECTIONS
+        for pair in (sections.get(name) or {}).items()
+        for t in pair
+    }
+    return frozenset(term[i : i + 2] for term in terms for i in range(len(term) - 1))
+
+
+def zh_unlabelled_names(text: str) -> list[_Span]:
+    """A surname at a clause's start or after a person's word, its given name one or two
+    characters that do not form a common word (jieba's dictionary), then a word that can follow
+    a name."""
+    words = None
+    spans = []
+    for m in _zh_surname_scan().finditer(text):
+        i = m.start()
+        if (spans and i < spans[-1][2]) or text.startswith(_ZH_MAKERS, i):
+            continue
+        if (
+            i
+            and text[i - 1] not in _ZH_BOUNDARY
+            and not any(text[max(0, i - k) : i] in _ZH_PERSON_CUES for k in (1, 2, 3))
+        ):
+            continue
+        words = words if words is not None else gazetteers.zh_words()
+        after_person = i and text[i - 1] not in _ZH_BOUNDARY
+        end = _zh_name_end(text, i, words, bool(after_person))
+        if end:
+            spans.append(("NAME", i, end))
+    return spans
+
+
+def _zh_name_end(text: str, i: int, words: dict[str, int], after_person: bool) -> int | None:
+    """End of the name at ``i``; at a clause's start a word must follow it (a verb, a time:
+    "陈志强今日复查"), after a person's word punctuation may ("陪同家属王丽。")."""
+    surname = 2 if text[i : i + 2] in p.ZH_COMPOUND_SURNAMES else 1
+    if surname == 1 and (
+        words.get(text[i : i + 2], 0) >= 30 or text[i : i + 2] in _clinical_pairs()
+    ):
+        return None  # 黄斑, 高度, 双眼: a common word starts here
+    for given in (2, 1):
+        j = i + surname + given
+        name = text[i:j]
+        chars = name[surname:]
+        if len(chars) < given or not all(p.CJK_CHAR.match(c) for c in chars):
+            continue
+        if any(c in _ZH_GIVEN_STOPS for c in chars) or words.get(name, 0) >= 30:
+            continue
+        if j == len(text):
+            return j if after_person else None
+        follows = text[j] in _ZH_FOLLOW_CHARS and (after_person or text[j] not in _ZH_BOUNDARY)
+        if follows or _starts_word(text, j, words):
+            return j
+    return None
+
+
+def _starts_word(text: str, j: int, words: dict[str, int]) -> bool:
+    return any(text[j : j + k] in words for k in (2, 3, 4))
