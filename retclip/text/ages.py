@@ -21,6 +21,7 @@ _BIRTH_YEAR = re.compile(
     rf"|生于[ ]?(?P<y3>{_YEAR})"
     r"|(?P<y4>[一二三四五六七八九〇零]{4})年(?:出生|生)"
     r"|生于[ ]?(?P<y5>[一二三四五六七八九〇零]{4})"
+    r"|出生年份?[:：]?[ ]?(?P<y6>[一二三四五六七八九〇零]{4})"
 )
 _BIRTH_GATE = re.compile(r"born|b\.|birth|yob|生").search
 # A two- or three-digit number over 89: the class first, the lookbehind after, so that the scan

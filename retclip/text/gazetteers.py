@@ -26,6 +26,8 @@ def _package_file(package: str, path: str) -> Path:
     return Path(str(distribution(package).locate_file(path)))
 
 
+_REGION_SHORT_NAMES = {"广西", "内蒙古", "西藏", "宁夏", "新疆", "香港", "澳门"}
+"""How the autonomous regions and the special administrative regions are usually written."""
 _ZH_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "地区", "省", "市", "盟")
 
 
@@ -42,9 +44,12 @@ def zh_divisions() -> tuple[frozenset[str], frozenset[str]]:
                 provinces.add(_strip_suffix(name))
                 continue
             places.add(name)
+            if "族自治" in name:  # 延边朝鲜族自治州 is written 延边
+                places.add(name[:2])
             short = _strip_suffix(name)
             if code.endswith("00") and len(short) >= 2 and short != name:
                 places.add(short)
+    provinces |= _REGION_SHORT_NAMES
     places -= provinces  # Beijing, Shanghai, ... are provinces and cities at once: kept
     return frozenset(provinces), frozenset(p for p in places if len(p) >= 2)
 

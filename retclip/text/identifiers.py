@@ -85,7 +85,7 @@ GLUED_LABELS = frozenset(("tel", "fax", "mob", "no", "id", "mrn", "sn", "ph", "d
 """Labels glued to the value they announce ("TEL010 ...", "SN3AC..."): a span that starts at
 the value does not grow over them."""
 _BRIDGE = re.compile(
-    r"(?:[ \t\x00]*(?:(?:id|no\.|no|number|num|code|hash|template)(?![a-z])|#|号码|号|编号"
+    r"(?:[ \t\x00]*(?:(?:id|no\.|no|number|num|code|hash|template)(?![a-z])|#|号码|号|编号|模板"
     r"|编码|代号|码))*"
     r"(?:[ \t\x00]*(?:[:：=#,，]|-|—|(?:is|was|reads|of|on file|ending in|ending|in the number"
     r"|the number)(?![a-z])|为|是))*"
@@ -186,9 +186,11 @@ def _code_end(text: str, position: int) -> int | None:
 def _capitals_in_code(text: str, group: str, end: int) -> bool:
     """A group of capitals inside an identifier ("GB29 NWBK 6016") or closing a British plate
     ("AB12 CDE"), not a word after it ("7ABC123 IP ...")."""
-    if not (group.isalpha() and group.isupper() and len(group) <= 5):
+    if not (group.isalpha() and len(group) <= 5):
         return False
-    return len(group) == 3 or bool(_DIGIT_GROUP_NEXT.match(text, end))
+    if len(group) == 3:  # "AB12 CDE", "z15 dpe"
+        return True
+    return group.isupper() and bool(_DIGIT_GROUP_NEXT.match(text, end))
 
 
 # --- identifiers known by their shape ----------------------------------------------------------
@@ -229,6 +231,7 @@ _HEX = re.compile(r"[0-9a-fA-F]+")
 _UUID = re.compile(
     r"[0-9A-Fa-f](?<![0-9A-Fa-f-].)[0-9A-Fa-f]{7}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\b"
 )
+_WINDOWS_HOST = re.compile(r"\b(?:DESKTOP|LAPTOP|WIN|PC|WS)-[A-Z0-9]{5,}\b")
 _MAC_GATE = re.compile(r"[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]").search
 _MAC = re.compile(r"[0-9A-Fa-f](?<![\w:-].)[0-9A-Fa-f](?:[:-][0-9A-Fa-f]{2}){5}(?![\w:-])")
 
@@ -303,6 +306,8 @@ def shaped_codes(text: str) -> list[_Span]:
         token = m.group()
         if _mixed(token) and (_VIN.fullmatch(token) or _HEX.fullmatch(token)):
             spans.append(("VEHICLE" if len(token) == 17 and token.isupper() else "ID", *m.span()))
+    if "-" in text:
+        spans += [("DEVICE", *m.span()) for m in _WINDOWS_HOST.finditer(text)]
     if text.count("-") >= 2:
         spans += [("DEVICE", *m.span()) for m in _HOST.finditer(text) if _host_name(m.group())]
     if text.count("-") >= 4:

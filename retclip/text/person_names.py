@@ -52,8 +52,8 @@ _PERSON_BEFORE = p.words(
     "called contacted"
 )
 _NOT_SUBJECTS = p.words(
-    "He She They We I It You Patient Pt Mother Father Son Daughter Wife Husband Family Carer "
-    "Everyone Nobody Someone Parents Mum Mom Dad Doctor Nurse Optometrist Ophthalmologist "
+    "New Old He She They We I It You Patient Pt Mother Father Son Daughter Wife Husband Family "
+    "Carer Everyone Nobody Someone Parents Mum Mom Dad Doctor Nurse Optometrist Ophthalmologist "
     "Technician This That There Who Which Both Each Neither Either Mr Mrs Ms Miss Dr"
 )
 NOT_NAMES = (
@@ -146,8 +146,10 @@ class _Words:
         people_verb = spaced and (
             after in _ONLY_PEOPLE_VERBS or (after == "was" and self.word(index + 2) == "seen")
         )
-        if people_verb or (before in _STRONG_BEFORE and word not in self.names):
+        if people_verb:
             return self._with_words_before(index, start), end
+        if before in _STRONG_BEFORE and word not in self.names:  # "referring Kwame Lee"
+            return start, (_surname_end(self.matches, index + 1) if spaced else None) or end
         if before == "with" and spaced and after == "and" and self.word(index + 2) in _PRONOUNS:
             return start, end
         if gap.strip() == "," and after in self.names and after not in NOT_NAMES:
@@ -172,6 +174,16 @@ class _Words:
             return None
         known = word.capitalize() in self.names
         spaced = self.gap_after(index) == " "
+        surname = self.word(index + 1)
+        if (
+            known
+            and spaced
+            and surname.islower()
+            and surname not in _LOWER_STOPS | _PERSON_VERBS
+            and self.gap_after(index + 1) == " "
+            and self.word(index + 2) in _PERSON_VERBS
+        ):
+            return start, self.matches[index + 1].end()  # "madison schneider was seen"
         if before == "with" and spaced and after == "and" and self.word(index + 2) in _PRONOUNS:
             return start, end
         if known and spaced and after in _ONLY_PEOPLE_VERBS:
@@ -182,8 +194,9 @@ class _Words:
 
     def _with_words_before(self, index: int, start: int) -> int:
         """The start of a name whose last word is at ``index``: capitalised words and particles
-        before it on the same line ("Ngozi van der Berg", "Zhiqiang Hall")."""
-        while index > 0 and self.gap_after(index - 1) == " ":
+        before it on the same line ("Ngozi van der Berg", "Zhiqiang Hall", "Thompson,
+        Zhiqiang")."""
+        while index > 0 and self.gap_after(index - 1) in (" ", ", "):
             previous = self.word(index - 1)
             if previous.lower() in _PARTICLES or (
                 _capitalised(previous) and previous not in NOT_NAMES
@@ -249,6 +262,15 @@ _ZH_GIVEN_STOPS = frozenset(
     "硬素凹陷灶眼视网膜斑血压糖尿渗肿炎痛术药针"
 )
 """Characters that end a given name: function words, report verbs and clinical characters."""
+_ZH_BEFORE_PERSON_VERB = re.compile(
+    rf"(?P<name>[{p.CJK}]{{2,3}}?)(?=[，,]?(?:拒绝|诉|自诉|表示|同意|要求|由其|自行|称其|跌倒|签字"
+    r"|来诊|就诊|复诊|本次|希望|担心|反映|的儿子|的女儿|的家属|及家属))"
+)
+_ZH_CLAUSE_START = re.compile(
+    "[\n。！？!?；;，,：:、 \t（(]|" + "|".join(sorted(_ZH_PERSON_CUES, key=len, reverse=True))
+)
+"""Two or three characters before a verb whose subject is a person: a name even with a surname
+no list knows ("区桂芝拒绝...", "今日訾刚由其女儿陪同")."""
 _ZH_MAKERS = tuple(name for name in p.CLINICAL_PROPER_NAMES if not name.isascii())
 
 
@@ -285,18 +307,31 @@ def zh_unlabelled_names(text: str) -> list[_Span]:
         i = m.start()
         if (spans and i < spans[-1][2]) or text.startswith(_ZH_MAKERS, i):
             continue
-        if (
-            i
-            and text[i - 1] not in _ZH_BOUNDARY
-            and not any(text[max(0, i - k) : i] in _ZH_PERSON_CUES for k in (1, 2, 3))
-        ):
+        if i and text[i - 1] not in _ZH_BOUNDARY and not _after_person_cue(text, i):
             continue
         words = words if words is not None else gazetteers.zh_words()
         after_person = i and text[i - 1] not in _ZH_BOUNDARY
         end = _zh_name_end(text, i, words, bool(after_person))
         if end:
             spans.append(("NAME", i, end))
+    starts = [0, *(m.end() for m in _ZH_CLAUSE_START.finditer(text))]
+    for m in filter(None, (_ZH_BEFORE_PERSON_VERB.match(text, i) for i in starts)):
+        start, end = m.span("name")
+        words = words if words is not None else gazetteers.zh_words()
+        name = m.group("name")
+        if (
+            any(c in _ZH_GIVEN_STOPS for c in name[1:])
+            or words.get(name, 0) >= 30
+            or words.get(name[:2], 0) >= 30
+            or name[:2] in _clinical_pairs()
+        ):
+            continue
+        spans.append(("NAME", start, end))
     return spans
+
+
+def _after_person_cue(text: str, i: int) -> bool:
+    return any(text[max(0, i - k) : i] in _ZH_PERSON_CUES for k in (1, 2, 3, 4))
 
 
 def _zh_name_end(text: str, i: int, words: dict[str, int], after_person: bool) -> int | None:

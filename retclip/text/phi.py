@@ -389,13 +389,15 @@ _HAS_LATIN_WORD = re.compile("[A-Z][a-z]").search
 
 
 def _repeatable_word(word: str) -> bool:
-    """A word of a Latin name that names the person alone too: capitalised, three letters or
-    more, and neither a title nor a word that is also clinical ("Hope", "Iris")."""
+    """A word of a Latin name that names the person alone too: three letters or more, written
+    capitalised or (as the name was) in lower case, and neither a title nor a word that is also
+    clinical ("Hope", "Iris")."""
     return (
         len(word) >= 3
-        and word[0].isupper()
+        and word.isalpha()
+        and (word[0].isupper() or word.islower())
         and word.lower().rstrip(".") not in p.NAME_STOPWORDS
-        and word not in safe_harbor.NOT_NAMES
+        and word.capitalize() not in safe_harbor.NOT_NAMES
     )
 
 

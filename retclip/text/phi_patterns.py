@@ -65,7 +65,7 @@ CLINICAL_PROPER_NAMES = words(
     "Bruch Bruch's Leber Eales Purtscher Terson Sjogren Sjögren Graves Marfan Stickler Usher "
     "Roth Elschnig Siegrist Kayser Fleischer Krukenberg Schlemm Tenon Descemet Bowman Müller "
     "Muller Henle Fuchs Horner Adie Argyll Robertson Marcus Gunn Hutchinson Hollenhorst "
-    "Weiss Watzke Allen Ishihara Farnsworth Jaeger Bjerrum Seidel Schirmer Zeis Moll Meibomian "
+    "Weiss Watzke Ishihara Farnsworth Jaeger Bjerrum Seidel Schirmer Zeis Moll Meibomian "
     "Topcon Zeiss Optos Canon Nidek Spectralis Cirrus Optovue Icare Tono Perkins Haag Streit "
     "Heidelberg Kowa Tomey Reichert Keeler Volk Ocular Centervue Eidon Clarus Triton Maestro "
     "Moorfields Wills Bascom Palmer Kellogg Wilmer Jules Stein Casey Lucentis Eylea Avastin "

@@ -23,22 +23,30 @@ _Span = tuple[str, int, int]
 # --- Chinese -----------------------------------------------------------------------------------
 
 _ZH_TOWN_SUFFIX = "管理区|开发区|街道|社区|嘎查|苏木|新区|农场|镇|乡|村|屯|组"
-_ZH_CUES = (
+_ZH_STRONG_CUES = (
     "来自|家住|住在|住于|居住在|居住于|居住|居于|现居|现住|户籍|籍贯|老家|原籍|出生于|转自|迁至"
-    "|搬到|搬至|搬去|搬回|返回|回到|前往|常住地|常住|定居|转诊自|迁居|往返|从|自|由|在|到|回"
+    "|搬到|搬至|搬去|搬回|返回|回到|前往|常住地|常住|定居|转诊自|迁居|往返"
 )
-_ZH_CUE = re.compile(rf"(?:{_ZH_CUES})[ ]?(?:在|于|为|是|地)?[ ]?[:]?[ ]?")
+"""Words of residence and origin: the place after one may be any name that ends in a
+division word."""
+_ZH_CUE = re.compile(rf"(?:{_ZH_STRONG_CUES}|从|自|由|在|到|回)[ ]?(?:在|于|为|是|地)?[ ]?[:]?[ ]?")
+"""Those and the prepositions of place: the gazetteer decides what follows them."""
 _ZH_CUE_PLACE = re.compile(
-    rf"(?:{_ZH_CUES})[ ]?(?:在|于|为|是)?[ ]?(?P<place>[{p.CJK}]{{1,10}}?"
+    rf"(?:{_ZH_STRONG_CUES})[ ]?(?:在|于|为|是)?[ ]?[:]?[ ]?(?P<place>[{p.CJK}]{{1,10}}?"
     rf"(?:省|自治区|市|州|盟|地区|县|区|旗|{_ZH_TOWN_SUFFIX}))"
 )
 _ZH_TOWNS_AFTER = re.compile(
-    rf"(?:[{p.CJK}]{{1,4}}?[市县区](?![{p.CJK}]?[医院])|[{p.CJK}]{{0,6}}?(?:{_ZH_TOWN_SUFFIX})(?![市县区]))"
+    rf"(?:[{p.CJK}]{{0,4}}?[市县区]|[{p.CJK}]{{0,6}}?(?:{_ZH_TOWN_SUFFIX})(?![市县区]))"
     r"{1,3}"
 )
 """Smaller divisions written after a place: a county, a township, a village ("周口市郸城县
 汲冢镇王庄村"; not the "市" of a hospital's name)."""
 _ZH_TOWN_AT = re.compile(rf"[{p.CJK}]{{1,6}}?(?:{_ZH_TOWN_SUFFIX})")
+_PLACE_BEFORE = re.compile(
+    "中医院|人民医院|第[一二三四五六七八九]人民医院|医院|卫生院|眼科医院|妇幼保健院|当地|人氏|籍"
+)
+"""What follows a place named without its division word: a hospital's name ("遵化中医院"),
+"当地" ("因温岭当地无眼底激光设备"), origin ("温岭人氏")."""
 _GENERIC_DIVISIONS = frozenset(("城区", "市辖区", "郊区", "矿区", "新区"))
 _DIVISION_ENDS = frozenset("市县区旗州盟镇乡村道屯")
 _SUFFIXED = re.compile("[市县区旗州盟]")
@@ -80,6 +88,16 @@ def zh_places(text: str) -> list[_Span]:
         for length in range(min(end, 15), 1, -1):
             if text[end - length : end] in gazetteer.suffixed:
                 found.append((end - length, end))
+                break
+    for m in _PLACE_BEFORE.finditer(text):
+        for length in range(min(4, m.start()), 1, -1):
+            name = text[m.start() - length : m.start()]
+            if (
+                name in gazetteer.short_names
+                or (name[-1:] in "市县区" and name[:-1] in gazetteer.short_names)
+                or _ZH_TOWN_AT.fullmatch(name)
+            ):
+                found.append((m.start() - length, m.start()))
                 break
     provinces = gazetteers.zh_divisions()[0]
     contexts = [m.end() for m in _ZH_CUE.finditer(text)]
