@@ -78,7 +78,7 @@ _CODE_LABELS = {
         "微信号 微信ID 微信 wx号 wx QQ号 QQ 微博号 微博 抖音号 抖音 钉钉号 钉钉 用户名 小红书账号 "
         "小红书 快手号 快手",
         "wechat id|wechat|weixin|wx|telegram|twitter|instagram|ig|snapchat|skype|line id|"
-        "facebook|tiktok|x handle|handle|username|user name|qq|whatsapp",
+        "facebook|tiktok|handle|username|user name|qq|whatsapp",
     ),
 }
 GLUED_LABELS = frozenset(("tel", "fax", "mob", "no", "id", "mrn", "sn", "ph", "dob", "ext"))
@@ -94,7 +94,7 @@ _BRIDGE = re.compile(
 """What may stand between a label and its value, read on the lower-cased text: a number word,
 a parenthesis, a colon or a verb."""
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")  # "" is not in it: the text's edges
-_GENERIC_HANDLE_LABELS = frozenset(("handle", "username", "user name", "x handle"))
+_GENERIC_HANDLE_LABELS = frozenset(("handle", "username", "user name"))
 
 
 def _label_automaton() -> ahocorasick.Automaton:
@@ -146,6 +146,12 @@ def labelled_codes(text: str) -> list[_Span]:
     return spans
 
 
+CODE_LABEL_WORDS = frozenset(
+    label.lower() for zh, en in _CODE_LABELS.values() for label in (*zh.split(), *en.split("|"))
+)
+"""Every code's label: a label is never a value ("Twitter handle @x", "家属微信")."""
+
+
 def _value_at(text: str, position: int, kind: str, label: str) -> tuple[int, int] | None:
     """The identifier at ``position`` if it is one: three characters or more, with a digit, or
     capitals only ("DESKTOP-CWGSQTB"); a handle as written, after a generic label with a digit,
@@ -154,6 +160,9 @@ def _value_at(text: str, position: int, kind: str, label: str) -> tuple[int, int
     if end is None or end - position < 3:
         return None
     value = text[position:end]
+    if value.lower() in CODE_LABEL_WORDS:
+        following = _BRIDGE.match(text.lower(), end).end()
+        return _value_at(text, following, kind, label) if following > end else None
     if kind == "HANDLE":
         if label in _GENERIC_HANDLE_LABELS and not any(c in value for c in "0123456789_@."):
             return None

@@ -19,6 +19,7 @@ import yaml
 from retclip.text import gazetteers
 from retclip.text import phi_patterns as p
 from retclip.text.dictionaries import BUILT_IN, TERM_SECTIONS
+from retclip.text.identifiers import CODE_LABEL_WORDS
 from retclip.text.places import NOT_PLACES, REGION_NAMES
 
 _Span = tuple[str, int, int]
@@ -81,6 +82,9 @@ _STRONG_BEFORE = p.words(
     "advised reassured examined contacted dear other social admin note today"
 )
 _PRONOUNS = p.words("her his their")
+_PERSON_VERB_BEFORE = _STRONG_BEFORE - p.words("other social admin note today")
+"""The person's words that are verbs: any capitalised word after one is a name; after a
+section's label ("Admin:") only a known given name is."""
 """Words after which a lower-cased given name is a name ("referring ava thompson")."""
 _LOWER_STOPS = (
     p.words(
@@ -148,7 +152,7 @@ class _Words:
         )
         if people_verb:
             return self._with_words_before(index, start), end
-        if before in _STRONG_BEFORE and word not in self.names:  # "referring Kwame Lee"
+        if before in _PERSON_VERB_BEFORE and word not in self.names:  # "referring Kwame Lee"
             return start, (_surname_end(self.matches, index + 1) if spaced else None) or end
         if before == "with" and spaced and after == "and" and self.word(index + 2) in _PRONOUNS:
             return start, end
@@ -307,6 +311,8 @@ def zh_unlabelled_names(text: str) -> list[_Span]:
         i = m.start()
         if (spans and i < spans[-1][2]) or text.startswith(_ZH_MAKERS, i):
             continue
+        if any(text[i : i + k] in CODE_LABEL_WORDS for k in (2, 3)):
+            continue  # "微信", "QQ号": a code's label
         if i and text[i - 1] not in _ZH_BOUNDARY and not _after_person_cue(text, i):
             continue
         words = words if words is not None else gazetteers.zh_words()
@@ -320,7 +326,8 @@ def zh_unlabelled_names(text: str) -> list[_Span]:
         words = words if words is not None else gazetteers.zh_words()
         name = m.group("name")
         if (
-            any(c in _ZH_GIVEN_STOPS for c in name[1:])
+            any(text[k : k + 2] in words for k in range(start, end - 1))
+            or any(c in _ZH_GIVEN_STOPS for c in name[1:])
             or words.get(name, 0) >= 30
             or words.get(name[:2], 0) >= 30
             or name[:2] in _clinical_pairs()

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import NamedTuple
 
+from retclip.text import gazetteers, safe_harbor
 from retclip.text import phi_patterns as p
-from retclip.text import safe_harbor
 from retclip.text.phone import phone_spans
 from retclip.text.placeholders import PHI_TYPES, PLACEHOLDERS
 
@@ -227,15 +227,23 @@ def _labelled_values(text: str) -> list[_Span]:
         glued = number and colon is None and text[m.end("number") : m.end("number") + 1].isalnum()
         position = m.start("number") if glued else m.end()
         end = _VALUE_READERS[kind](text, position, colon is not None or number is not None)
-        if end is not None and end > position:
+        if end is not None and end > position and not _label_word(text, kind, position, end):
             spans.append((kind, position, end))
     named = p.LOWER_CASE_LABEL.finditer(text)
     if p.RELATIVE_GATE(text):
         named = [*named, *p.RELATIVE_LABEL.finditer(text)]
     for m in named:
         if not _letter_at(text, m.start() - 1) and not _clinical_name_at(text, m.end()):
-            spans += _value_span("NAME", text, m.end(), False)
+            spans += [
+                s for s in _value_span("NAME", text, m.end(), False) if not _label_word(text, *s)
+            ]
     return spans
+
+
+def _label_word(text: str, kind: str, start: int, end: int) -> bool:
+    """Whether a name read after a label is itself a code's label ("家属微信", "Patient
+    Telegram username"): the code follows, not a name."""
+    return kind == "NAME" and text[start:end].split(" ")[0].lower() in safe_harbor.CODE_LABEL_WORDS
 
 
 def _clinical_name_at(text: str, position: int) -> bool:
@@ -452,6 +460,13 @@ def _chinese_name_end(text: str, position: int, colon: bool) -> int | None:
     A form's padding between surname and given name ("王  芳") is part of the name."""
     if text[position : position + 1].isascii():
         return None  # neither pattern starts with an ASCII character: two searches saved
+    pair = text[position : position + 2]
+    if (
+        not colon
+        and pair not in p.ZH_COMPOUND_SURNAMES
+        and gazetteers.zh_words().get(pair, 0) >= 1000
+    ):
+        return None  # "患者门户登录", "阅片时间": a common word, not a name, follows the label
     spaced = p.ZH_SPACED_NAME.match(text, position)
     if spaced and (colon or text[position] in p.ZH_SURNAMES):
         return spaced.end()

@@ -14,11 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from retclip.text.ages import old_ages
-from retclip.text.identifiers import GLUED_LABELS, ip_addresses, labelled_codes, shaped_codes
+from retclip.text.identifiers import (
+    CODE_LABEL_WORDS,
+    GLUED_LABELS,
+    ip_addresses,
+    labelled_codes,
+    shaped_codes,
+)
 from retclip.text.person_names import NOT_NAMES, en_unlabelled_names, zh_unlabelled_names
 from retclip.text.places import en_places, without_province, zh_places
 
 __all__ = [
+    "CODE_LABEL_WORDS",
     "DETECTORS",
     "EN_DETECTORS",
     "GLUED_LABELS",
