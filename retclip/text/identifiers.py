@@ -206,22 +206,25 @@ def _capitals_in_code(text: str, group: str, end: int) -> bool:
 # Each scan starts with a character class, the lookbehind after it, so that ``re`` can skip to
 # the characters that start a value instead of trying every position.
 
-_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IPV4 = re.compile(rf"\d(?<![\d.]\d)\d{{0,2}}(?:\.{_OCTET}){{3}}(?::\d{{1,5}})?(?!\d|\.\d)")
-_IPV6 = re.compile(
-    r"[0-9A-Fa-f:](?<![A-Za-z0-9_][0-9A-Fa-f:])[0-9A-Fa-f]{0,3}(?::[0-9A-Fa-f]{0,4}){2,7}(?:%\w+)?"
+_TOKEN = re.compile(
+    r"[A-Za-z0-9](?<![A-Za-z0-9._@-].)(?:[A-Za-z0-9]|::?(?=[A-Za-z0-9])|[-.](?=[A-Za-z0-9])){6,}"
 )
-_IPV6_GATE = re.compile(r":[0-9A-Fa-f]{0,4}:").search
+"""A run of seven letters, digits and inner separators: every IP address, MAC, UUID, MBI, VIN,
+host name and hexadecimal template id is one, so one scan finds them all, then each run is
+told by its shape."""
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?")
+_MBI = re.compile(
+    r"[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?"
+    r"[AC-HJKMNP-RT-Y]{2}\d{2}"
+)
+_UUID = re.compile(r"[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}")
+_MAC = re.compile(r"[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}")
+_VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
+_HEX = re.compile(r"[0-9a-fA-F]{16,}")
+_WINDOWS_HOST = re.compile(r"(?:DESKTOP|LAPTOP|WIN|PC|WS)-[A-Z0-9]{5,}")
 _HANDLE = re.compile(
     r"@(?<![A-Za-z0-9_.@]@)(?:[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?"
     r"|[\w-]{1,14})|wxid_[\w-]+"
-)
-_HOST = re.compile(
-    r"[A-Za-z0-9](?<![A-Za-z0-9.-].)[A-Za-z0-9]*(?=[A-Za-z0-9.]*-)(?:[-.][A-Za-z0-9]+){2,}"
-)
-_MBI = re.compile(
-    r"[1-9](?<![A-Za-z0-9][1-9])[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]"
-    r"[AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}(?![A-Za-z0-9])"
 )
 _IBAN = re.compile(
     r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"
@@ -234,41 +237,69 @@ _CN_PLATE = re.compile(
     rf"[{_PLATE_PROVINCES}][ ]?[A-HJ-NP-Z][·• -]?(?=[A-HJ-NP-Z0-9]*\d)[A-HJ-NP-Z0-9]{{5,6}}"
     r"(?![A-Za-z0-9])"
 )
-_LONG_TOKEN = re.compile(r"[A-Za-z0-9](?<![A-Za-z0-9].)[A-Za-z0-9]{15,}(?![A-Za-z0-9])")
-_VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
-_HEX = re.compile(r"[0-9a-fA-F]+")
-_UUID = re.compile(
-    r"[0-9A-Fa-f](?<![0-9A-Fa-f-].)[0-9A-Fa-f]{7}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\b"
+_WORD_GROUPS = p.words(
+    "year years old month months week weeks day days hour hours min minute minutes line lines "
+    "fold step time times dose point item letter letters disc field clock o up to in"
 )
-_WINDOWS_HOST = re.compile(r"\b(?:DESKTOP|LAPTOP|WIN|PC|WS)-[A-Z0-9]{5,}\b")
-_MAC_GATE = re.compile(r"[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]").search
-_MAC = re.compile(r"[0-9A-Fa-f](?<![\w:-].)[0-9A-Fa-f](?:[:-][0-9A-Fa-f]{2}){5}(?![\w:-])")
 
 
-def ip_addresses(text: str) -> list[_Span]:
-    """IPv4 and IPv6 addresses (``ipaddress`` decides what a colon-separated run is)."""
-    spans = [("IP", *m.span()) for m in _IPV4.finditer(text) if _is_ipv4(m.group())]
-    if _IPV6_GATE(text):
-        for m in _IPV6.finditer(text):
-            start, value = m.start(), m.group()
-            if value.startswith(":") and not value.startswith("::"):
-                start, value = start + 1, value[1:]  # "IP:2600:..." (a label's colon)
-            if value.count(":") >= 2 and _is_ipv6(value):
-                spans.append(("IP", start, m.end()))
+def shaped_codes(text: str) -> list[_Span]:
+    """Codes that need no label: IP addresses, MACs, UUIDs, Medicare MBIs, VINs, host names and
+    long hexadecimal ids (one scan), handles, valid IBANs and card numbers, Chinese plates."""
+    spans = []
+    for m in _TOKEN.finditer(text):
+        start, token = m.start(), m.group()
+        label, colon, rest = token.partition(":")
+        if colon and label.isalpha() and not rest.startswith(":"):
+            start, token = start + len(label) + 1, rest  # "IP:10.61.73.214": a label's colon
+        kind = _token_kind(token)
+        if kind is not None:
+            spans.append((kind, start, m.end()))
+    if "@" in text or "wxid_" in text:
+        spans += [("HANDLE", *m.span()) for m in _HANDLE.finditer(text)]
+    spans += [("ACCOUNT", *m.span()) for m in _IBAN.finditer(text) if iban.is_valid(m.group())]
+    spans += [
+        ("ACCOUNT", *m.span())
+        for m in _CARD.finditer(text)
+        if luhn.is_valid(re.sub(r"\D", "", m.group()))
+    ]
+    if not text.isascii():
+        spans += [("VEHICLE", *m.span()) for m in _CN_PLATE.finditer(text)]
     return spans
 
 
-def _is_ipv4(value: str) -> bool:
-    try:
-        ipaddress.IPv4Address(value.split(":")[0])
-    except ValueError:
-        return False
-    return True
+def _token_kind(token: str) -> str | None:
+    """What a run of letters, digits and separators is, if it is a code."""
+    if ":" in token:
+        if _MAC.fullmatch(token):
+            return "DEVICE"
+        if _IPV4.fullmatch(token):
+            return "IP" if _is_ip(token.split(":")[0]) else None
+        return "IP" if token.count(":") >= 2 and _is_ip(token) else None
+    if "." in token and _IPV4.fullmatch(token):
+        return "IP" if _is_ip(token) else None
+    if "-" in token:
+        if _UUID.fullmatch(token):
+            return "ID"
+        if _MBI.fullmatch(token):
+            return "HEALTH_PLAN"
+        if _MAC.fullmatch(token) or _WINDOWS_HOST.fullmatch(token) or _host_name(token):
+            return "DEVICE"
+        return None
+    if _MBI.fullmatch(token):
+        return "HEALTH_PLAN"
+    if len(token) >= 16 and _mixed(token):
+        if len(token) == 17 and _VIN.fullmatch(token):
+            return "VEHICLE"
+        if _HEX.fullmatch(token):
+            return "ID"
+    return None
 
 
-def _is_ipv6(value: str) -> bool:
+def _is_ip(value: str) -> bool:
+    """Whether ``ipaddress`` reads ``value`` as an IPv4 or IPv6 address."""
     try:
-        ipaddress.IPv6Address(value.split("%")[0])
+        ipaddress.ip_address(value)
     except ValueError:
         return False
     return True
@@ -278,49 +309,11 @@ def _mixed(value: str) -> bool:
     return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
 
 
-_WORD_GROUPS = p.words(
-    "year years old month months week weeks day days hour hours min minute minutes line lines "
-    "fold step time times dose point item letter letters disc field clock o up to in"
-)
-
-
 def _host_name(value: str) -> bool:
     """A machine's name ("OPH-WS-0231", "yk-ws-204", "fundus-cam-42.eye.local"): digits, and two
     groups of letters or more that are not words of a hyphenated phrase ("104-year-old")."""
+    if not _mixed(value):
+        return False  # a date, a decimal, a phrase
     groups = re.split(r"[-.]", value)
     lettered = [g for g in groups if any(c.isalpha() for c in g)]
-    return (
-        any(c.isdigit() for c in value)
-        and len(lettered) >= 2
-        and not any(g.lower() in _WORD_GROUPS for g in groups)
-    )
-
-
-def shaped_codes(text: str) -> list[_Span]:
-    """Codes that need no label: handles, Medicare MBIs, valid IBANs and card numbers, Chinese
-    plates, VINs, UUIDs, long hexadecimal ids and MAC addresses."""
-    spans = []
-    if "@" in text or "wxid_" in text:
-        spans += [("HANDLE", *m.span()) for m in _HANDLE.finditer(text)]
-    spans += [("HEALTH_PLAN", *m.span()) for m in _MBI.finditer(text)]
-    spans += [("ACCOUNT", *m.span()) for m in _IBAN.finditer(text) if iban.is_valid(m.group())]
-    spans += [
-        ("ACCOUNT", *m.span())
-        for m in _CARD.finditer(text)
-        if luhn.is_valid(re.sub(r"\D", "", m.group()))
-    ]
-    if not text.isascii():
-        spans += [("VEHICLE", *m.span()) for m in _CN_PLATE.finditer(text)]
-    for m in _LONG_TOKEN.finditer(text):  # a VIN, or a template hash written in hexadecimal
-        token = m.group()
-        if _mixed(token) and (_VIN.fullmatch(token) or _HEX.fullmatch(token)):
-            spans.append(("VEHICLE" if len(token) == 17 and token.isupper() else "ID", *m.span()))
-    if "-" in text:
-        spans += [("DEVICE", *m.span()) for m in _WINDOWS_HOST.finditer(text)]
-    if text.count("-") >= 2:
-        spans += [("DEVICE", *m.span()) for m in _HOST.finditer(text) if _host_name(m.group())]
-    if text.count("-") >= 4:
-        spans += [("ID", *m.span()) for m in _UUID.finditer(text)]
-    if _MAC_GATE(text):
-        spans += [("DEVICE", *m.span()) for m in _MAC.finditer(text) if _mixed(m.group())]
-    return spans
+    return len(lettered) >= 2 and not any(g.lower() in _WORD_GROUPS for g in groups)

@@ -82,6 +82,7 @@ _STRONG_BEFORE = p.words(
     "advised reassured examined contacted dear other social admin note today"
 )
 _PRONOUNS = p.words("her his their")
+_LOWER_CUES = _STRONG_BEFORE | {"with"}
 _PERSON_VERB_BEFORE = _STRONG_BEFORE - p.words("other social admin note today")
 """The person's words that are verbs: any capitalised word after one is a name; after a
 section's label ("Admin:") only a known given name is."""
@@ -114,7 +115,7 @@ def en_unlabelled_names(text: str) -> list[_Span]:
     thompson")."""
     words = _Words(text, list(_WORD.finditer(text)))
     spans = []
-    for index in range(len(words.matches)):
+    for index in words.candidates():
         span = words.name_at(index)
         if span is not None:
             spans.append(("NAME", *span))
@@ -126,10 +127,40 @@ class _Words:
 
     def __init__(self, text: str, matches: list[re.Match[str]]) -> None:
         self.text, self.matches = text, matches
+        self.tokens = [m.group() for m in matches]
         self.names = gazetteers.given_names()
 
+    def candidates(self) -> list[int]:
+        """The words worth a closer look (a tenth of them): a capitalised word that is a known
+        given name or stands before one, before a person's verb or after a person's word; a
+        lower-cased one after a person's word or before a person's verb."""
+        tokens, names = self.tokens, self.names
+        ahead = [*tokens[1:], "", ""]
+        behind = ["", *(token.lower() for token in tokens)]
+        found = []
+        for i, token in enumerate(tokens):
+            if token[0].isupper():
+                if token.isupper():
+                    continue
+                base = token[:-2] if token.endswith(("'s", "\u2019s")) else token
+                if (
+                    base in names
+                    or ahead[i] in names
+                    or ahead[i] in _ONLY_PEOPLE_VERBS
+                    or ahead[i] == "was"
+                    or behind[i] in _LOWER_CUES
+                ):
+                    found.append(i)
+            elif (
+                behind[i] in _LOWER_CUES
+                or ahead[i] in _ONLY_PEOPLE_VERBS
+                or (ahead[i + 1] in _PERSON_VERBS and token.capitalize() in names)
+            ):
+                found.append(i)
+        return found
+
     def word(self, index: int) -> str:
-        return self.matches[index].group() if 0 <= index < len(self.matches) else ""
+        return self.tokens[index] if 0 <= index < len(self.tokens) else ""
 
     def gap_after(self, index: int) -> str:
         if index + 1 >= len(self.matches):
@@ -266,24 +297,13 @@ _ZH_GIVEN_STOPS = frozenset(
     "硬素凹陷灶眼视网膜斑血压糖尿渗肿炎痛术药针"
 )
 """Characters that end a given name: function words, report verbs and clinical characters."""
-_ZH_BEFORE_PERSON_VERB = re.compile(
-    rf"(?P<name>[{p.CJK}]{{2,3}}?)(?=[，,]?(?:拒绝|诉|自诉|表示|同意|要求|由其|自行|称其|跌倒|签字"
-    r"|来诊|就诊|复诊|本次|希望|担心|反映|的儿子|的女儿|的家属|及家属))"
+_ZH_PERSON_VERB = re.compile(
+    "拒绝|诉|自诉|表示|同意|要求|由其|自行|称其|跌倒|签字|来诊|就诊|复诊|本次|希望|担心|反映|的儿子"
+    "|的女儿|的家属|及家属"
 )
-_ZH_CLAUSE_START = re.compile(
-    "[\n。！？!?；;，,：:、 \t（(]|" + "|".join(sorted(_ZH_PERSON_CUES, key=len, reverse=True))
-)
-"""Two or three characters before a verb whose subject is a person: a name even with a surname
-no list knows ("区桂芝拒绝...", "今日訾刚由其女儿陪同")."""
+"""Verbs whose subject is a person: the two or three characters before one, at a clause's
+start, are a name even with a surname no list knows ("区桂芝拒绝...", "今日訾刚由其女儿陪同")."""
 _ZH_MAKERS = tuple(name for name in p.CLINICAL_PROPER_NAMES if not name.isascii())
-
-
-@cache
-def _zh_surname_scan() -> re.Pattern[str]:
-    """Surnames, and the first characters of compound ones (皇甫, 上官, 令狐, 东方)."""
-    firsts = {name[0] for name in p.ZH_COMPOUND_SURNAMES}
-    surnames = gazetteers.zh_surnames() | firsts
-    return re.compile(f"[{''.join(sorted(surnames))}]")
 
 
 @cache
@@ -302,43 +322,73 @@ def _clinical_pairs() -> frozenset[str]:
 
 
 def zh_unlabelled_names(text: str) -> list[_Span]:
-    """A surname at a clause's start or after a person's word, its given name one or two
-    characters that do not form a common word (jieba's dictionary), then a word that can follow
-    a name."""
-    words = None
-    spans = []
-    for m in _zh_surname_scan().finditer(text):
+    """Chinese names with no label at a clause's start or after a person's word (患者, 家属,
+    今日): a surname, one or two characters that do not form a common word (jieba's dictionary),
+    then a word that can follow a name; or two or three characters before a verb only people
+    do ("区桂芝拒绝...")."""
+    words = gazetteers.zh_words()
+    spans: list[_Span] = []
+    for m in _zh_name_starts().finditer(text):
         i = m.start()
-        if (spans and i < spans[-1][2]) or text.startswith(_ZH_MAKERS, i):
-            continue
-        if any(text[i : i + k] in CODE_LABEL_WORDS for k in (2, 3)):
-            continue  # "微信", "QQ号": a code's label
-        if i and text[i - 1] not in _ZH_BOUNDARY and not _after_person_cue(text, i):
-            continue
-        words = words if words is not None else gazetteers.zh_words()
-        after_person = i and text[i - 1] not in _ZH_BOUNDARY
-        end = _zh_name_end(text, i, words, bool(after_person))
-        if end:
-            spans.append(("NAME", i, end))
-    starts = [0, *(m.end() for m in _ZH_CLAUSE_START.finditer(text))]
-    for m in filter(None, (_ZH_BEFORE_PERSON_VERB.match(text, i) for i in starts)):
-        start, end = m.span("name")
-        words = words if words is not None else gazetteers.zh_words()
-        name = m.group("name")
-        if (
-            any(text[k : k + 2] in words for k in range(start, end - 1))
-            or any(c in _ZH_GIVEN_STOPS for c in name[1:])
-            or words.get(name, 0) >= 30
-            or words.get(name[:2], 0) >= 30
-            or name[:2] in _clinical_pairs()
-        ):
-            continue
-        spans.append(("NAME", start, end))
+        if not _zh_label_at(text, i):
+            after_person = bool(i) and text[i - 1] not in _ZH_BOUNDARY
+            end = _zh_name_end(text, i, words, after_person)
+            if end:
+                spans.append(("NAME", i, end))
+    for verb in _ZH_PERSON_VERB.finditer(text):  # a few per report: look back from each
+        end = verb.start() - (text[verb.start() - 1 : verb.start()] in "，,")
+        for start in (end - 3, end - 2):
+            if (
+                start >= 0
+                and _clause_starts_at(text, start)
+                and _zh_unknown_word(text, start, end, words)
+            ):
+                spans.append(("NAME", start, end))
+                break
     return spans
 
 
-def _after_person_cue(text: str, i: int) -> bool:
-    return any(text[max(0, i - k) : i] in _ZH_PERSON_CUES for k in (1, 2, 3, 4))
+def _clause_starts_at(text: str, i: int) -> bool:
+    return (
+        i == 0
+        or text[i - 1] in _ZH_BOUNDARY
+        or any(text[max(0, i - k) : i] in _ZH_PERSON_CUES for k in (1, 2, 3, 4))
+    )
+
+
+@cache
+def _zh_name_starts() -> re.Pattern[str]:
+    """A surname (or a compound surname's first character) at a clause's start or after a
+    person's word: the class first, so that the scan skips to surnames, then what stands
+    before it."""
+    surnames = "".join(sorted(gazetteers.zh_surnames_and_firsts()))
+    boundary = re.escape("".join(sorted(_ZH_BOUNDARY)))
+    before = "|".join(
+        [
+            r"(?<![\s\S][\s\S])",  # the text's first character
+            f"(?<=[{boundary}].)",
+            *(f"(?<={re.escape(cue)}.)" for cue in sorted(_ZH_PERSON_CUES, key=len)),
+        ]
+    )
+    return re.compile(f"[{surnames}](?:{before})")
+
+
+def _zh_label_at(text: str, i: int) -> bool:
+    """A maker's name (海德堡) or a code's label (微信, QQ号) starts at ``i``."""
+    return text.startswith(_ZH_MAKERS, i) or any(
+        text[i : i + k] in CODE_LABEL_WORDS for k in (2, 3)
+    )
+
+
+def _zh_unknown_word(text: str, start: int, end: int, words: dict[str, int]) -> bool:
+    """Whether ``text[start:end]`` is no word and holds none: a name, not "推轮椅" or "儿陪同"."""
+    name = text[start:end]
+    return not (
+        any(text[k : k + 2] in words for k in range(start, end - 1))
+        or any(c in _ZH_GIVEN_STOPS for c in name[1:])
+        or words.get(name, 0) >= 30
+        or name[:2] in _clinical_pairs()
+    )
 
 
 def _zh_name_end(text: str, i: int, words: dict[str, int], after_person: bool) -> int | None:

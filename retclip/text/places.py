@@ -61,6 +61,8 @@ class _ZhGazetteer(NamedTuple):
     """Every division without its division word (昌平, 扶沟): found after a word of place or a
     province, where the gazetteer, not the context alone, decides."""
     provinces: re.Pattern[str]
+    longest: int
+    """Characters in the longest suffixed division, and one."""
 
 
 @cache
@@ -74,6 +76,7 @@ def _zh_gazetteer() -> _ZhGazetteer:
         re.compile(trie_pattern(sorted(places - suffixed))),
         frozenset(short - provinces),
         re.compile(trie_pattern(sorted(provinces))),
+        max(map(len, suffixed)) + 1,
     )
 
 
@@ -85,7 +88,7 @@ def zh_places(text: str) -> list[_Span]:
     found = [m.span() for m in gazetteer.short_scan.finditer(text)]
     for m in _SUFFIXED.finditer(text):
         end = m.end()
-        for length in range(min(end, 15), 1, -1):
+        for length in range(min(end, gazetteer.longest), 1, -1):
             if text[end - length : end] in gazetteer.suffixed:
                 found.append((end - length, end))
                 break
@@ -100,16 +103,16 @@ def zh_places(text: str) -> list[_Span]:
                 found.append((m.start() - length, m.start()))
                 break
     provinces = gazetteers.zh_divisions()[0]
-    contexts = [m.end() for m in _ZH_CUE.finditer(text)]
-    contexts += [m.start() for m in gazetteer.provinces.finditer(text)]
-    for position in contexts:
+    contexts = [(m.end(), len(m.group()) > 1) for m in _ZH_CUE.finditer(text)]
+    contexts += [(m.start(), True) for m in gazetteer.provinces.finditer(text)]
+    for position, strong in contexts:
         position += _province_length(provinces, text, position, len(text))
         for length in (4, 3, 2):
             if text[position : position + length] in gazetteer.short_names:
                 found.append((position, position + length))
                 break
-        else:
-            town = _ZH_TOWN_AT.match(text, position)
+        else:  # a township after a province or a word of residence (not after "在", "从")
+            town = _ZH_TOWN_AT.match(text, position) if strong else None
             if town and town.start() < town.end() - 1:
                 found.append(town.span())
     spans = []

@@ -17,7 +17,6 @@ from retclip.text.ages import old_ages
 from retclip.text.identifiers import (
     CODE_LABEL_WORDS,
     GLUED_LABELS,
-    ip_addresses,
     labelled_codes,
     shaped_codes,
 )
@@ -36,7 +35,7 @@ __all__ = [
 
 Detector = Callable[[str], list[tuple[str, int, int]]]
 
-DETECTORS: tuple[Detector, ...] = (labelled_codes, ip_addresses, shaped_codes, old_ages)
+DETECTORS: tuple[Detector, ...] = (labelled_codes, shaped_codes, old_ages)
 """Detectors that run on every report."""
 ZH_DETECTORS: tuple[Detector, ...] = (zh_places, zh_unlabelled_names)
 """Detectors for text that holds Chinese characters."""
