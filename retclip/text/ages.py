@@ -15,11 +15,18 @@ from retclip.text import phi_patterns as p
 _Span = tuple[str, int, int]
 
 _YEAR = r"(?:18|19|20)\d{2}"
+_EN_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_EN_YEAR_WORDS = (
+    rf"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:{_EN_UNITS}))?"
+    rf"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+    rf"|(?:hundred|oh)(?: and)?[- ](?:{_EN_UNITS})"
+)
 _BIRTH_YEAR = re.compile(
     rf"(?:born(?: in| on)?|b\.|birth ?(?:year|yr)|year of birth|yob)[ :]*(?P<y1>{_YEAR})\b"
     rf"|(?<!\d)(?P<y2>{_YEAR})[ ]?年?[ ]?(?:出生|生人|生(?=[，,。；;）)\s]|$))"
     rf"|生于[ ]?(?P<y3>{_YEAR})"
     r"|(?P<y4>[一二三四五六七八九〇零]{4})年(?:出生|生)"
+    rf"|born(?: in)? (?P<y7>nineteen[- ](?:{_EN_YEAR_WORDS}))"
     r"|生于[ ]?(?P<y5>[一二三四五六七八九〇零]{4})"
     r"|出生年份?[:：]?[ ]?(?P<y6>[一二三四五六七八九〇零]{4})"
 )
@@ -32,7 +39,7 @@ _UNIT_AFTER = re.compile(
     r"[ -]?(?:岁|周岁|歲|years?\b|yrs?\b|yo\b|y/o|y\.o\.|-year)", re.IGNORECASE
 )
 _WORD_BEFORE = re.compile(
-    r"(?:aged?|now|turned|turning|nonagenarian|centenarian)[ :]*$"
+    r"(?:aged?|now|at|turned|turning|nonagenarian|centenarian)[ :]*$"
     r"|(?:现年?|今年|已经?|享年|高龄)[ ]?$",
     re.IGNORECASE,
 )

@@ -24,10 +24,12 @@ _Span = tuple[str, int, int]
 
 _CODE_LABELS = {
     "VEHICLE": (
-        "车牌号码 车牌号 车牌 号牌号码 号牌 车辆识别代号 车辆识别码 车架号 车辆号牌 车号 车辆",
+        "车牌号码 车牌号 车牌 号牌号码 号牌 车辆识别代号 车辆识别码 车架号 车辆号牌 车号 车辆 "
+        "两地牌 牌照 领馆车辆 网约车 出租车",
         "licence plate|license plate|number plate|registration plate|plate number|plate|plates|"
         "vehicle registration|vehicle reg|car reg|reg|reg.|registration|tag number|car tag|tag|"
-        "vin|vehicle identification number|chassis number",
+        "vin|vehicle identification number|chassis number|taxi|car|cab|rego|parking validated for|"
+        "towed|vehicle|minibus|motorcycle|motorbike",
     ),
     "DEVICE": (
         "设备序列号 仪器序列号 序列号 设备编号 仪器编号 机身号 出厂编号 主机编号 工作站 设备号 "
@@ -94,7 +96,7 @@ _BRIDGE = re.compile(
 """What may stand between a label and its value, read on the lower-cased text: a number word,
 a parenthesis, a colon or a verb."""
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")  # "" is not in it: the text's edges
-_GENERIC_HANDLE_LABELS = frozenset(("handle", "username", "user name"))
+_GENERIC_HANDLE_LABELS = frozenset(("handle",))
 
 
 def _label_automaton() -> ahocorasick.Automaton:
@@ -197,7 +199,7 @@ def _capitals_in_code(text: str, group: str, end: int) -> bool:
     ("AB12 CDE"), not a word after it ("7ABC123 IP ...")."""
     if not (group.isalpha() and len(group) <= 5):
         return False
-    if len(group) == 3:  # "AB12 CDE", "z15 dpe"
+    if len(group) == 3 or (len(group) == 1 and group.isupper()):  # "AB12 CDE", "SCR 6554 Z"
         return True
     return group.isupper() and bool(_DIGIT_GROUP_NEXT.match(text, end))
 
@@ -207,11 +209,12 @@ def _capitals_in_code(text: str, group: str, end: int) -> bool:
 # the characters that start a value instead of trying every position.
 
 _TOKEN = re.compile(
-    r"[A-Za-z0-9](?<![A-Za-z0-9._@-].)(?:[A-Za-z0-9]|::?(?=[A-Za-z0-9])|[-.](?=[A-Za-z0-9])){6,}"
+    r"[A-Za-z0-9](?<![A-Za-z0-9._@-].)(?=[A-Za-z0-9_.:-]*\d)"
+    r"(?:[A-Za-z0-9]|::?(?=[A-Za-z0-9])|[-._](?=[A-Za-z0-9])){5,}"
 )
-"""A run of seven letters, digits and inner separators: every IP address, MAC, UUID, MBI, VIN,
-host name and hexadecimal template id is one, so one scan finds them all, then each run is
-told by its shape."""
+"""A run of seven letters, digits and inner separators with a digit among them: every IP
+address, MAC, UUID, MBI, VIN, host name and hexadecimal template id is one, so one scan finds
+them all, then each run is told by its shape."""
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?")
 _MBI = re.compile(
     r"[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?"
@@ -224,7 +227,7 @@ _HEX = re.compile(r"[0-9a-fA-F]{16,}")
 _WINDOWS_HOST = re.compile(r"(?:DESKTOP|LAPTOP|WIN|PC|WS)-[A-Z0-9]{5,}")
 _HANDLE = re.compile(
     r"@(?<![A-Za-z0-9_.@]@)(?:[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?"
-    r"|[\w-]{1,14})|wxid_[\w-]+"
+    r"|[\w-]{1,14})|wxid_[\w-]+|live:\.?cid\.[0-9a-f]+"
 )
 _IBAN = re.compile(
     r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"
@@ -234,8 +237,8 @@ _CARD = re.compile(
 )
 """Card numbers of 15 (4-6-5) to 19 digits; only those that pass the Luhn check count."""
 _CN_PLATE = re.compile(
-    rf"[{_PLATE_PROVINCES}][ ]?[A-HJ-NP-Z][·• -]?(?=[A-HJ-NP-Z0-9]*\d)[A-HJ-NP-Z0-9]{{5,6}}"
-    r"(?![A-Za-z0-9])"
+    rf"[{_PLATE_PROVINCES}][ ]?[A-HJ-NP-Z][·• -]?(?=[A-HJ-NP-Z0-9]*\d)[A-HJ-NP-Z0-9]{{4,6}}"
+    r"[领学港澳警挂使试超]?(?![A-Za-z0-9])"
 )
 _WORD_GROUPS = p.words(
     "year years old month months week weeks day days hour hours min minute minutes line lines "
@@ -255,7 +258,7 @@ def shaped_codes(text: str) -> list[_Span]:
         kind = _token_kind(token)
         if kind is not None:
             spans.append((kind, start, m.end()))
-    if "@" in text or "wxid_" in text:
+    if "@" in text or "wxid_" in text or "live:" in text:
         spans += [("HANDLE", *m.span()) for m in _HANDLE.finditer(text)]
     spans += [("ACCOUNT", *m.span()) for m in _IBAN.finditer(text) if iban.is_valid(m.group())]
     spans += [
@@ -285,15 +288,36 @@ def _token_kind(token: str) -> str | None:
             return "HEALTH_PLAN"
         if _MAC.fullmatch(token) or _WINDOWS_HOST.fullmatch(token) or _host_name(token):
             return "DEVICE"
-        return None
+        return "ID" if _unique_code(token) and not _host_phrase(token) else None
     if _MBI.fullmatch(token):
         return "HEALTH_PLAN"
-    if len(token) >= 16 and _mixed(token):
-        if len(token) == 17 and _VIN.fullmatch(token):
-            return "VEHICLE"
-        if _HEX.fullmatch(token):
-            return "ID"
-    return None
+    if len(token) == 17 and _VIN.fullmatch(token) and _mixed(token):
+        return "VEHICLE"
+    return "ID" if _unique_code(token) else None
+
+
+_MEASUREMENT = re.compile(r"\d+(?:\.\d+)?[A-Za-z]{1,6}|[A-Za-z]{1,6}\d+(?:\.\d+)?")
+"""A number with its unit or label glued on ("20mmHg", "CMT312"): clinical, not a code."""
+_GRADE = re.compile(r"(?:OD|OS|OU|RE|LE|BE)?R\d[ABab]?M\d(?:P\d)?", re.IGNORECASE)
+"""A retinopathy and maculopathy grade, with the eye it is for ("ODR3aM1")."""
+CLINICAL_CODES = frozenset(("COVID19", "COVID-19", "SARS-CoV-2", "HbA1c", "R2M1", "R3AM1"))
+
+
+def _unique_code(token: str) -> bool:
+    """Safe Harbor's "any other unique identifying number, characteristic, or code": six
+    characters or more with two digits and a letter among them ("RS0D92EFEC", "SDG853X",
+    "fp_tmpl_0xfb6abc2b", "GS-19380"), unless a measurement or a clinical code."""
+    core = token.replace("-", "").replace("_", "").replace(".", "")
+    digits = sum(c.isdigit() for c in core)
+    return (
+        len(token) >= 6
+        and digits >= 2
+        and digits < len(core)
+        and not _MEASUREMENT.fullmatch(token)
+        and token not in CLINICAL_CODES
+        and not _GRADE.fullmatch(token)
+        and not (digits == len(core) - 1 and core[-1].isalpha() and "." in token)
+    )
 
 
 def _is_ip(value: str) -> bool:
@@ -307,6 +331,11 @@ def _is_ip(value: str) -> bool:
 
 def _mixed(value: str) -> bool:
     return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+
+def _host_phrase(value: str) -> bool:
+    """A hyphenated phrase with a number in it ("104-year-old", "24-hour")."""
+    return any(g.lower() in _WORD_GROUPS for g in re.split(r"[-.]", value))
 
 
 def _host_name(value: str) -> bool:

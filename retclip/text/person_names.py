@@ -83,6 +83,7 @@ _STRONG_BEFORE = p.words(
 )
 _PRONOUNS = p.words("her his their")
 _LOWER_CUES = _STRONG_BEFORE | {"with"}
+_CUES_ANY_CASE = _LOWER_CUES | {cue.capitalize() for cue in _LOWER_CUES}
 _PERSON_VERB_BEFORE = _STRONG_BEFORE - p.words("other social admin note today")
 """The person's words that are verbs: any capitalised word after one is a name; after a
 section's label ("Admin:") only a known given name is."""
@@ -133,31 +134,31 @@ class _Words:
     def candidates(self) -> list[int]:
         """The words worth a closer look (a tenth of them): a capitalised word that is a known
         given name or stands before one, before a person's verb or after a person's word; a
-        lower-cased one after a person's word or before a person's verb."""
+        lower-cased one after a person's word or before a person's verb. Found from the few
+        words that matter, not by looking at every word."""
         tokens, names = self.tokens, self.names
-        ahead = [*tokens[1:], "", ""]
-        behind = ["", *(token.lower() for token in tokens)]
-        found = []
+        count = len(tokens)
+        after_cue = {i + 1 for i, t in enumerate(tokens) if t in _CUES_ANY_CASE}
+        before_verb = {i - 1 for i, t in enumerate(tokens) if t in _ONLY_PEOPLE_VERBS or t == "was"}
+        two_before_verb = {i - 2 for i, t in enumerate(tokens) if t in _PERSON_VERBS}
+        found = set()
         for i, token in enumerate(tokens):
-            if token[0].isupper():
-                if token.isupper():
-                    continue
+            if token[0].isupper() and not token.isupper():
                 base = token[:-2] if token.endswith(("'s", "\u2019s")) else token
                 if (
                     base in names
-                    or ahead[i] in names
-                    or ahead[i] in _ONLY_PEOPLE_VERBS
-                    or ahead[i] == "was"
-                    or behind[i] in _LOWER_CUES
+                    or i in before_verb
+                    or i in after_cue
+                    or (i + 1 < count and tokens[i + 1] in names)
                 ):
-                    found.append(i)
-            elif (
-                behind[i] in _LOWER_CUES
-                or ahead[i] in _ONLY_PEOPLE_VERBS
-                or (ahead[i + 1] in _PERSON_VERBS and token.capitalize() in names)
-            ):
-                found.append(i)
-        return found
+                    found.add(i)
+        found |= {i for i in after_cue | before_verb if 0 <= i < count and tokens[i].islower()}
+        found |= {
+            i
+            for i in two_before_verb
+            if i >= 0 and tokens[i].islower() and tokens[i].capitalize() in names
+        }
+        return sorted(found)
 
     def word(self, index: int) -> str:
         return self.tokens[index] if 0 <= index < len(self.tokens) else ""

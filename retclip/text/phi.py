@@ -572,40 +572,64 @@ def _merge(spans: list[_Span]) -> list[PhiSpan]:
     return merged
 
 
-_CUT_AFTER = re.compile(
-    r"[A-Za-z0-9]+|(?:[ -][A-Za-z0-9]*\d[A-Za-z0-9]*(?<=\w{3}))+(?![A-Za-z0-9])"
-)
-_CUT_BEFORE = re.compile(r"(?:(?<![A-Za-z0-9])[A-Za-z0-9]*\d[A-Za-z0-9]*[ -])+\Z|[A-Za-z0-9]+\Z")
-
-
 _ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
 
 
 def _whole_values(text: str, spans: list[PhiSpan]) -> list[PhiSpan]:
     """A span that stops inside a number or code grows over the rest of it: "6222 0212 3456 789"
     with "0212 3456" found is scrubbed whole, since the digits left would still identify. A
-    value ends at a letter or digit next to it, and at the digit groups (three characters or
-    more, joined by a space or a dash) beside a span that ends or starts with a digit."""
+    value goes on over letters and digits glued to it, and over groups of three characters or
+    more with a digit, joined by a space or a dash, beside a span that ends or starts with a
+    digit; a label glued before a value ("TEL010...") stays a label."""
     grown, changed = [], False
     for span in spans:
-        start, end = span.start, span.end
-        if end < len(text) and text[end - 1] in _ASCII_ALNUM and text[end].isascii():
-            after = _CUT_AFTER.match(text, end)
-            glued = text[end].isalnum() and (text[end].isdigit() or text[end - 1].isascii())
-            if after and (glued or (text[end - 1].isdigit() and not text[end].isalnum())):
-                end = after.end()
-        if start and text[start] in _ASCII_ALNUM and text[start - 1].isascii():
-            before = _CUT_BEFORE.search(text, max(0, start - 40), start)
-            glued = text[start - 1].isalnum() and (
-                text[start - 1].isdigit() or text[start].isascii()
-            )
-            if before and before.group().lower() in safe_harbor.GLUED_LABELS:
-                before = None
-            if before and (glued or (text[start].isdigit() and not text[start - 1].isalnum())):
-                start = before.start()
+        start, end = _grown_start(text, span.start), _grown_end(text, span.end)
         changed = changed or (start, end) != (span.start, span.end)
-        grown.append(_new_span(PhiSpan, (span.type, start, end)))
-    return _merge([tuple(g) for g in grown]) if changed else grown
+        grown.append((span.type, start, end))
+    return _merge(grown) if changed else spans
+
+
+def _grown_end(text: str, end: int) -> int:
+    n = len(text)
+    if not (0 < end < n and text[end - 1] in _ASCII_ALNUM):
+        return end
+    if text[end] in _ASCII_ALNUM and (text[end].isdigit() or text[end - 1].isascii()):
+        while end < n and text[end] in _ASCII_ALNUM:
+            end += 1
+    if not text[end - 1].isdigit():
+        return end
+    while end + 1 < n and text[end] in " -" and text[end + 1] in _ASCII_ALNUM:
+        group_end = end + 1
+        while group_end < n and text[group_end] in _ASCII_ALNUM:
+            group_end += 1
+        group = text[end + 1 : group_end]
+        if len(group) < 3 or not any(c.isdigit() for c in group):
+            break
+        end = group_end
+    return end
+
+
+def _grown_start(text: str, start: int) -> int:
+    if not (0 < start < len(text) and text[start] in _ASCII_ALNUM):
+        return start
+    if text[start - 1] in _ASCII_ALNUM and (text[start - 1].isdigit() or text[start].isascii()):
+        glued = start
+        while glued > 0 and text[glued - 1] in _ASCII_ALNUM:
+            glued -= 1
+        if text[glued:start].lower() in safe_harbor.GLUED_LABELS:
+            return start
+        start = glued
+    if not text[start].isdigit():
+        return start
+    while start > 1 and text[start - 1] in " -" and text[start - 2] in _ASCII_ALNUM:
+        group_start = start - 1
+        while group_start > 0 and text[group_start - 1] in _ASCII_ALNUM:
+            group_start -= 1
+        group = text[group_start : start - 1]
+        if len(group) < 3 or not any(c.isdigit() for c in group):
+            break
+        start = group_start
+    return start
 
 
 _new_span = tuple.__new__  # a PhiSpan without the keyword handling of its constructor

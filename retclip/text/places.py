@@ -169,7 +169,8 @@ _REGIONS = (
     "Ireland Queensland Victoria Tasmania New_South_Wales Canada USA UK U.K. U.S. Australia "
     "China India Germany France Italy Spain Mexico Brazil Japan Korea Philippines Vietnam Poland "
     "Nigeria Pakistan Bangladesh Kenya Ghana Jamaica Portugal Netherlands Greece Turkey Iran "
-    "Egypt Cumbria Yorkshire Lancashire Kent Essex Surrey Devon Cornwall Norfolk Suffolk"
+    "Egypt Cumbria Yorkshire Lancashire Kent Essex Surrey Devon Cornwall Norfolk Suffolk "
+    "Hong_Kong Macau Macao Singapore Taiwan Malaysia New_Zealand"
 )
 REGION_NAMES = frozenset(r.replace("_", " ") for r in _REGIONS.split())
 """States, provinces, counties of Britain and countries: kept (Safe Harbor allows the state),

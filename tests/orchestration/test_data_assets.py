@@ -50,7 +50,9 @@ def test_assets_materialize_with_versions_and_metadata(project):
     preprocessed = events["preprocessed"].materialization
     assert "data:image/png;base64," in preprocessed.metadata["samples"].value
     assert set(events) == set(STAGES)
-    assert events["cleaned_reports"].materialization.metadata["phi_replaced"].value > 0
+    cleaned = events["cleaned_reports"].materialization.metadata
+    assert cleaned["phi_replaced"].value > 0
+    assert len(cleaned["safe_harbor_recall"].value.records) == 11
     assert events["tokenizer"].materialization.metadata["vocab_size"].value > 14
     run = (project.output("preprocess") / "run.json").read_text()
     assert result.run_id in run
@@ -87,3 +89,23 @@ def test_phi_left_in_the_reports_fails_the_check(project):
     result = report_assets.no_phi_left_in_cleaned_reports(project=project)
     assert not result.passed
     assert result.metadata["detector_hits"].value == {"EMAIL": 1, "PHONE": 1}
+
+
+def test_a_safe_harbor_leak_in_the_recall_set_fails_the_check(project):
+    """The audit of the code that cleaned the reports is part of the check: a category that
+    leaked in the independent recall set blocks the run even when the clinic's reports are
+    clean."""
+    import json
+
+    from retclip import pipeline
+
+    pipeline.validate(project.raw, project.output("validate"), project.params(), progress=False)
+    out = project.output("clean_reports")
+    pipeline.clean_reports(project.output("validate"), out, project.params(), progress=False)
+    assert report_assets.no_phi_left_in_cleaned_reports(project=project).passed
+    audit = json.loads((out / "phi_audit.json").read_text(encoding="utf-8"))
+    audit["safe_harbor_recall"]["leaked"] = 1
+    (out / "phi_audit.json").write_text(json.dumps(audit), encoding="utf-8")
+    result = report_assets.no_phi_left_in_cleaned_reports(project=project)
+    assert not result.passed
+    assert result.metadata["safe_harbor_values_leaked"].value == 1
