@@ -135,6 +135,7 @@ _NAME_TAGS = frozenset(("nr", "nrt", "nrfg"))
 class _JiebaDictionary(NamedTuple):
     words: dict[str, int]
     rare_name_initials: frozenset[str]
+    places: frozenset[str]
 
 
 @cache
@@ -143,9 +144,12 @@ def _jieba_dictionary() -> _JiebaDictionary:
     words: dict[str, int] = {}
     firsts: Counter[str] = Counter()
     alone: dict[str, int] = {}
+    places = set()
     with _package_file("jieba", "jieba/dict.txt").open(encoding="utf-8") as f:
         for line in f:
             word, freq, tag = line.split()
+            if tag == "ns":
+                places.add(word)
             if len(word) == 1:
                 alone[word] = int(freq)
             elif tag not in _NAME_TAGS:
@@ -153,13 +157,19 @@ def _jieba_dictionary() -> _JiebaDictionary:
             elif tag == "nr" and len(word) <= 3:
                 firsts[word[0]] += 1
     rare = frozenset(char for char, n in firsts.items() if n >= 3 and alone.get(char, 0) < 500)
-    return _JiebaDictionary(words, rare)
+    return _JiebaDictionary(words, rare, frozenset(places))
 
 
 def zh_words() -> dict[str, int]:
     """Chinese words of two or more characters that ``jieba``'s dictionary knows as something
     other than a person's name, with their frequency in its corpus."""
     return _jieba_dictionary().words
+
+
+def zh_place_words() -> frozenset[str]:
+    """The words ``jieba``'s dictionary tags as places (光谷, 五道口, 旺角): a place, not a
+    common word, where a sentence's slot for a place holds one."""
+    return _jieba_dictionary().places
 
 
 @cache

@@ -111,7 +111,9 @@ def _label_automaton() -> ahocorasick.Automaton:
 
 
 _LABELS = _label_automaton()
-_PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领港澳"
+_PLATE_PROVINCES = (
+    "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领港澳滇黔蜀秦陇"
+)
 _CODE_FIRST = re.compile(
     rf"[{_PLATE_PROVINCES}]?[·• -]?[A-Za-z0-9@(](?:[A-Za-z0-9_@()+]|[.\-/:#·•](?=[A-Za-z0-9(]))*"
 )
@@ -296,11 +298,51 @@ def _token_kind(token: str) -> str | None:
     return "ID" if _unique_code(token) else None
 
 
-_MEASUREMENT = re.compile(r"\d+(?:\.\d+)?[A-Za-z]{1,6}|[A-Za-z]{1,6}\d+(?:\.\d+)?")
-"""A number with its unit or label glued on ("20mmHg", "CMT312"): clinical, not a code."""
+_MEASUREMENT = re.compile(r"\d+(?:\.\d+)?[A-Za-z]{1,6}|(?P<label>[A-Za-z]{1,6})\d+(?:\.\d+)?")
+"""A number with its unit or its measure's label glued on ("20mmHg", "CMT312"): clinical, not
+a code. Letters before digits are a label only if they name a measure; else a plate or an id
+("BJN5912")."""
+_MEASURE_LABELS = frozenset(
+    [
+        "IOP",
+        "CMT",
+        "CST",
+        "CRT",
+        "VA",
+        "BCVA",
+        "UCVA",
+        "MD",
+        "PSD",
+        "VFI",
+        "AL",
+        "ACD",
+        "CCT",
+        "RNFL",
+        "GCL",
+        "CDR",
+        "HBA1C",
+        "BP",
+        "HR",
+        "SPO",
+        "PRP",
+        "ETDRS",
+        "LOGMAR",
+        "HB",
+        "FBG",
+        "OCT",
+    ]
+)
 _GRADE = re.compile(r"(?:OD|OS|OU|RE|LE|BE)?R\d[ABab]?M\d(?:P\d)?", re.IGNORECASE)
 """A retinopathy and maculopathy grade, with the eye it is for ("ODR3aM1")."""
 CLINICAL_CODES = frozenset(("COVID19", "COVID-19", "SARS-CoV-2", "HbA1c", "R2M1", "R3AM1"))
+
+
+def _is_measurement(token: str) -> bool:
+    m = _MEASUREMENT.fullmatch(token)
+    if not m or m.group("label") is None:
+        return bool(m)
+    label = m.group("label")
+    return label.upper() in _MEASURE_LABELS or label.lower() in GLUED_LABELS  # "TEL010 ..."
 
 
 def _unique_code(token: str) -> bool:
@@ -313,7 +355,7 @@ def _unique_code(token: str) -> bool:
         len(token) >= 6
         and digits >= 2
         and digits < len(core)
-        and not _MEASUREMENT.fullmatch(token)
+        and not _is_measurement(token)
         and token not in CLINICAL_CODES
         and not _GRADE.fullmatch(token)
         and not (digits == len(core) - 1 and core[-1].isalpha() and "." in token)

@@ -25,7 +25,9 @@ from retclip.text.places import NOT_PLACES, REGION_NAMES
 _Span = tuple[str, int, int]
 
 _WORD = re.compile(r"[A-Za-z](?<![A-Za-z'’-].)[A-Za-z]*(?:['’-][A-Za-z]+)*")
-_PARTICLES = p.words("van von der den de da di del la le du st. bin al")
+_PARTICLES = p.words(
+    "van von der den de da di del della dos das do la le du st. bin binti bint ibn al ap ter ten"
+)
 _PERSON_VERBS = p.words(
     "returns returned reports reported presents presented states stated denies denied notes "
     "noted says said feels felt complains complained came comes attended attends was is has "
@@ -78,12 +80,22 @@ NOT_NAMES = (
     | frozenset(word for region in REGION_NAMES for word in region.split()[1:])
 )
 _STRONG_BEFORE = p.words(
-    "referring reviewed see per thank thanks told asked called phoned rang met visited informed "
-    "advised reassured examined contacted dear other social admin note today"
+    "referring reviewed see seen per thank thanks told asked called phoned rang met visited "
+    "informed advised reassured examined contacted dear other social admin note today dad mum mom "
+    "son daughter wife husband brother sister partner carer granddaughter grandson niece nephew "
+    "voicemail"
 )
 _PRONOUNS = p.words("her his their")
+_AFTER_WAS = p.words(
+    "seen counselled counseled reviewed examined told advised informed consented discharged "
+    "referred asked given offered booked contacted called phoned admitted"
+)
+"""Passives whose subject is a person ("Byrne was counselled")."""
 _LOWER_CUES = _STRONG_BEFORE | {"with"}
 _CUES_ANY_CASE = _LOWER_CUES | {cue.capitalize() for cue in _LOWER_CUES}
+_SPEAK_VERBS = p.words(
+    "spoke speak spoken talked wrote sent voicemail message discussed met consented"
+)
 _PERSON_VERB_BEFORE = _STRONG_BEFORE - p.words("other social admin note today")
 """The person's words that are verbs: any capitalised word after one is a name; after a
 section's label ("Admin:") only a known given name is."""
@@ -139,6 +151,14 @@ class _Words:
         tokens, names = self.tokens, self.names
         count = len(tokens)
         after_cue = {i + 1 for i, t in enumerate(tokens) if t in _CUES_ANY_CASE}
+        after_cue |= {  # "Spoke to ...", "voicemail for ...", "discussed with ..."
+            i + 1
+            for i, t in enumerate(tokens)
+            if t in ("to", "for", "with") and i and tokens[i - 1].lower() in _SPEAK_VERBS
+        }
+        after_cue |= {  # "this is mohammed okafor"
+            i + 1 for i, t in enumerate(tokens) if t == "is" and i and tokens[i - 1] == "this"
+        }
         before_verb = {i - 1 for i, t in enumerate(tokens) if t in _ONLY_PEOPLE_VERBS or t == "was"}
         two_before_verb = {i - 2 for i, t in enumerate(tokens) if t in _PERSON_VERBS}
         found = set()
@@ -177,18 +197,31 @@ class _Words:
         spaced = gap == " "
         if word.islower():
             return self._lower_name(index, word, start, end, after, before)
-        if not _capitalised(word) or word in NOT_NAMES:
+        if not _capitalised(word):
+            return None
+        if word in NOT_NAMES and not (  # "Hope reports that ...": a name after all
+            spaced and after in _ONLY_PEOPLE_VERBS and word in self.names
+        ):
             return None
         people_verb = spaced and (
-            after in _ONLY_PEOPLE_VERBS or (after == "was" and self.word(index + 2) == "seen")
+            after in _ONLY_PEOPLE_VERBS
+            or (after in ("was", "and") and self.word(index + 2) in _AFTER_WAS)
+            or (after == "and" and self.word(index + 2) in self.names)
         )
         if people_verb:
             return self._with_words_before(index, start), end
-        if before in _PERSON_VERB_BEFORE and word not in self.names:  # "referring Kwame Lee"
-            return start, (_surname_end(self.matches, index + 1) if spaced else None) or end
+        if before in _PERSON_VERB_BEFORE or (
+            before in ("to", "for", "with") and self.word(index - 2).lower() in _SPEAK_VERBS
+        ):  # "referring Kwame Lee", "Spoke to Ka Yan Le Roux"
+            return start, self._run_end(index)
         if before == "with" and spaced and after == "and" and self.word(index + 2) in _PRONOUNS:
             return start, end
-        if gap.strip() == "," and after in self.names and after not in NOT_NAMES:
+        if (
+            gap.strip() == ","
+            and after in self.names
+            and after not in NOT_NAMES
+            and f"{after} {self.word(index + 2)}" not in REGION_NAMES  # "Sha Tin, Hong Kong"
+        ):
             return self._with_words_before(index, start), self.matches[index + 1].end()
         if word not in self.names:
             return None
@@ -224,9 +257,25 @@ class _Words:
             return start, end
         if known and spaced and after in _ONLY_PEOPLE_VERBS:
             return start, end
-        if before in _STRONG_BEFORE and (known or self.word(index).endswith("'s")):
+        this_is = before == "is" and self.word(index - 2) == "this"  # "hi, this is ava ng"
+        if (before in _STRONG_BEFORE or this_is) and (
+            known or this_is or self.word(index).endswith("'s")
+        ):
             return start, _lower_surname_end(self.text, self.matches, index + 1, end)
         return None
+
+    def _run_end(self, index: int) -> int:
+        """The end of the capitalised words and particles that start at ``index``."""
+        end = self.matches[index].start() + len(_base(self.word(index)))
+        while self.gap_after(index) == " ":
+            following = self.word(index + 1)
+            if not (following.lower() in _PARTICLES or _capitalised(following)):
+                break
+            if following in NOT_NAMES and following not in self.names:
+                break
+            index += 1
+            end = self.matches[index].start() + len(_base(following))
+        return end
 
     def _with_words_before(self, index: int, start: int) -> int:
         """The start of a name whose last word is at ``index``: capitalised words and particles
@@ -235,7 +284,7 @@ class _Words:
         while index > 0 and self.gap_after(index - 1) in (" ", ", "):
             previous = self.word(index - 1)
             if previous.lower() in _PARTICLES or (
-                _capitalised(previous) and previous not in NOT_NAMES
+                _capitalised(previous) and (previous not in NOT_NAMES or previous in self.names)
             ):
                 index -= 1
                 start = self.matches[index].start()
@@ -250,6 +299,9 @@ def _base(word: str) -> str:
 
 
 def _capitalised(word: str) -> bool:
+    """A capitalised word, with a surname's prefix ("d'Souza", "O'Neill") counted in."""
+    if word[:2] in ("d'", "D'") or word[:2] == "O'":
+        word = word[2:]
     return word[:1].isupper() and not word.isupper()
 
 
@@ -273,11 +325,19 @@ def _surname_end(words: list[re.Match[str]], index: int) -> int | None:
 
 
 def _lower_surname_end(text: str, words: list[re.Match[str]], index: int, end: int) -> int:
-    """A lower-cased surname after a lower-cased given name ("ava thompson")."""
-    if index < len(words) and text[end : words[index].start()] == " ":
+    """A lower-cased surname after a lower-cased given name ("ava thompson", "clive dos
+    santos", "min-ji ng")."""
+    while index < len(words) and text[end : words[index].start()] == " ":
         word = words[index].group()
-        if word.islower() and word not in _LOWER_STOPS and word not in _PERSON_VERBS:
-            return words[index].end()
+        particle = word in _PARTICLES
+        if not word.islower() or (
+            not particle and (word in _LOWER_STOPS or word in _PERSON_VERBS or word == "writing")
+        ):
+            break
+        end = words[index].end()
+        index += 1
+        if not particle:
+            break
     return end
 
 
@@ -285,7 +345,8 @@ _ZH_PERSON_CUES = p.words(
     "患者 病人 家属 陪同 其子 其女 儿子 女儿 丈夫 妻子 老伴 患儿 联系人 监护人 同事 朋友 邻居 "
     "之子 之女 与 和 由 及 同 请 嘱 告知 通知 转告 叮嘱 其夫 其妻 母亲 父亲 孙子 孙女 外孙 "
     "爱人 家人 护工 保姆 先生 女士 今日 今天 昨日 随访 电话随访 已向 向 候诊时 时 给 为 让 叫 "
-    "据 经 对"
+    "据 经 对 联系 反映 称 接听 回忆 照顾 看望 提醒 委托 询问 安抚 姐姐 哥哥 弟弟 妹妹 外孙女 "
+    "儿媳 女婿 侄子 侄女 外甥 外甥女 侄孙 孙媳"
 )
 _ZH_BOUNDARY = frozenset("\n。！？!?；;，,：:、 \t（(“\"'）)》【】[]")
 _ZH_FOLLOW_CHARS = frozenset(
@@ -294,13 +355,14 @@ _ZH_FOLLOW_CHARS = frozenset(
 )
 _ZH_GIVEN_STOPS = frozenset(
     "的了未见无不可均较为是于在及和与并但而或即其此该各每另所被把将对向从以由请需应须宜诉述患病史"
-    "号检查医师科院伴否既往现今曾已经复诊男女岁后前内外上下侧部区度级期型性样状裂纹堡疣痕缩殖脱"
+    "号检查医师科院伴否既往现今曾已经复诊岁后前内外上下侧部区度级期型性样状裂纹堡疣痕缩殖脱"
     "硬素凹陷灶眼视网膜斑血压糖尿渗肿炎痛术药针"
 )
 """Characters that end a given name: function words, report verbs and clinical characters."""
 _ZH_PERSON_VERB = re.compile(
     "拒绝|诉|自诉|表示|同意|要求|由其|自行|称其|跌倒|签字|来诊|就诊|复诊|本次|希望|担心|反映|的儿子"
-    "|的女儿|的家属|及家属"
+    "|的女儿|的家属|及家属|陪同|同日|近期|负责|签署|接听|回忆|告知|多年前|已按时|自述|的母亲|的父亲"
+    "|之姐|之妹|之兄|之弟|之子|之女|之外孙|之孙|（|电话联系"
 )
 """Verbs whose subject is a person: the two or three characters before one, at a clause's
 start, are a name even with a surname no list knows ("区桂芝拒绝...", "今日訾刚由其女儿陪同")."""
@@ -337,8 +399,10 @@ def zh_unlabelled_names(text: str) -> list[_Span]:
             if end:
                 spans.append(("NAME", i, end))
     for verb in _ZH_PERSON_VERB.finditer(text):  # a few per report: look back from each
-        end = verb.start() - (text[verb.start() - 1 : verb.start()] in "，,")
-        for start in (end - 3, end - 2):
+        end = verb.start() - (text[verb.start() - 1 : verb.start()] in "，,、")
+        for start in (end - 4, end - 3, end - 2):
+            if end - start == 4 and text[start : start + 2] not in p.ZH_COMPOUND_SURNAMES:
+                continue
             if (
                 start >= 0
                 and _clause_starts_at(text, start)
@@ -384,7 +448,7 @@ def _zh_label_at(text: str, i: int) -> bool:
 def _zh_unknown_word(text: str, start: int, end: int, words: dict[str, int]) -> bool:
     """Whether ``text[start:end]`` is no word and holds none: a name, not "推轮椅" or "儿陪同"."""
     name = text[start:end]
-    return not (
+    return all(p.CJK_CHAR.match(c) for c in name) and not (
         any(text[k : k + 2] in words for k in range(start, end - 1))
         or any(c in _ZH_GIVEN_STOPS for c in name[1:])
         or words.get(name, 0) >= 30
@@ -410,7 +474,9 @@ def _zh_name_end(text: str, i: int, words: dict[str, int], after_person: bool) -
             continue
         if j == len(text):
             return j if after_person else None
-        follows = text[j] in _ZH_FOLLOW_CHARS and (after_person or text[j] not in _ZH_BOUNDARY)
+        follows = text[j] in _ZH_FOLLOW_CHARS and (
+            after_person or text[j] not in _ZH_BOUNDARY or text[j] in "、（("
+        )
         if follows or _starts_word(text, j, words):
             return j
     return None

@@ -530,9 +530,11 @@ def _tidy(text: str, spans: list[_Span]) -> list[_Span]:
     tidied = []
     for span in spans:
         if span[0] == "ADDRESS":
-            span = safe_harbor.without_province(text, _with_units(text, span))
+            span = _with_units(text, span)
         if text[span[1]] in _EDGE or text[span[2] - 1] in _TRAILING:
             span = _trim(text, span)
+        if span[0] == "ADDRESS" and span[2] > span[1]:
+            span = safe_harbor.without_province(text, span)
         if span[2] > span[1]:
             tidied.append(span)
     return tidied

@@ -64,11 +64,11 @@ CLINICAL_PROPER_NAMES = words(
     "Stargardt Coats Best Vogt Koyanagi Harada Behçet Behcet Goldmann Humphrey Snellen Amsler "
     "Bruch Bruch's Leber Eales Purtscher Terson Sjogren Sjögren Graves Marfan Stickler Usher "
     "Roth Elschnig Siegrist Kayser Fleischer Krukenberg Schlemm Tenon Descemet Bowman Müller "
-    "Muller Henle Fuchs Horner Adie Argyll Robertson Marcus Gunn Hutchinson Hollenhorst "
+    "Muller Henle Fuchs Horner Adie Argyll Marcus Gunn Hutchinson Hollenhorst "
     "Weiss Watzke Ishihara Farnsworth Jaeger Bjerrum Seidel Schirmer Zeis Moll Meibomian "
     "Topcon Zeiss Optos Canon Nidek Spectralis Cirrus Optovue Icare Tono Perkins Haag Streit "
     "Heidelberg Kowa Tomey Reichert Keeler Volk Ocular Centervue Eidon Clarus Triton Maestro "
-    "Moorfields Wills Bascom Palmer Kellogg Wilmer Jules Stein Casey Lucentis Eylea Avastin "
+    "Moorfields Wills Bascom Palmer Kellogg Wilmer Casey Lucentis Eylea Avastin "
     "Ozurdex Vabysmo Beovu Iluvien Xalatan Lumigan Cosopt Alphagan Azopt Trusopt "
     "海德堡 欧堡 蔡司 拓普康 佳能 尼德克 科林 视微 图湃 莫廷 法里奥 雷珠 康柏西普 阿柏西普"
 )

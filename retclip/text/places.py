@@ -25,16 +25,26 @@ _Span = tuple[str, int, int]
 _ZH_TOWN_SUFFIX = "管理区|开发区|街道|社区|嘎查|苏木|新区|农场|镇|乡|村|屯|组"
 _ZH_STRONG_CUES = (
     "来自|家住|住在|住于|居住在|居住于|居住|居于|现居|现住|户籍|籍贯|老家|原籍|出生于|转自|迁至"
-    "|搬到|搬至|搬去|搬回|返回|回到|前往|常住地|常住|定居|转诊自|迁居|往返"
+    "|搬到|搬至|搬去|搬回|返回|回到|前往|常住地|常住|定居|转诊自|迁居"
 )
 """Words of residence and origin: the place after one may be any name that ends in a
 division word."""
-_ZH_CUE = re.compile(rf"(?:{_ZH_STRONG_CUES}|从|自|由|在|到|回)[ ]?(?:在|于|为|是|地)?[ ]?[:]?[ ]?")
+_ZH_CUE = re.compile(
+    rf"(?:{_ZH_STRONG_CUES}|往返|从|自|由|在|到|回)[ ]?(?:在|于|为|是|地)?[ ]?[:]?[ ]?"
+)
 """Those and the prepositions of place: the gazetteer decides what follows them."""
 _ZH_CUE_PLACE = re.compile(
     rf"(?:{_ZH_STRONG_CUES})[ ]?(?:在|于|为|是)?[ ]?[:]?[ ]?(?P<place>[{p.CJK}]{{1,10}}?"
     rf"(?:省|自治区|市|州|盟|地区|县|区|旗|{_ZH_TOWN_SUFFIX}))"
 )
+_ZH_PLACE_SLOT = re.compile(
+    rf"(?:(?:{_ZH_STRONG_CUES})[ ]?[:]?[ ]?(?P<a>)|(?:在|于|自|从)(?P<b>)|(?:^|(?<=\n)))"
+    rf"(?P<place>[{p.CJK}]{{2,7}}?)"
+    r"(?=(?(a)[，,。；;（(]|(?!))|打工|务工|工作|上班|首诊|就诊|转诊|转来|求治|人[，,])"
+)
+"""A place in the slot a sentence keeps for one: after a word of residence up to the comma
+("现居光谷，"), or before the work or care done there ("在三里屯打工", "于兴坪镇首诊",
+"江北嘴人，退休教师")."""
 _ZH_TOWNS_AFTER = re.compile(
     rf"(?:[{p.CJK}]{{0,4}}?[市县区]|[{p.CJK}]{{0,6}}?(?:{_ZH_TOWN_SUFFIX})(?![市县区]))"
     r"{1,3}"
@@ -115,6 +125,11 @@ def zh_places(text: str) -> list[_Span]:
             town = _ZH_TOWN_AT.match(text, position) if strong else None
             if town and town.start() < town.end() - 1:
                 found.append(town.span())
+    for m in _ZH_PLACE_SLOT.finditer(text):
+        start, end = m.span("place")
+        start += _province_length(provinces, text, start, end)
+        if end - start >= 2 and not _common_word(text[start:end], text[start : end + 1]):
+            found.append((start, end))
     spans = []
     for start, end in found:
         towns = _ZH_TOWNS_AFTER.match(text, end)
@@ -127,6 +142,12 @@ def zh_places(text: str) -> list[_Span]:
     return spans
 
 
+def _common_word(*candidates: str) -> bool:
+    """Whether one of the strings is a word of jieba's dictionary that is not a place."""
+    words, places = gazetteers.zh_words(), gazetteers.zh_place_words()
+    return any(c in words and c not in places for c in candidates)
+
+
 def without_province(text: str, span: _Span) -> _Span:
     """A Chinese place named down to a division ("家住河南省周口市郸城县") without the words of
     residence and the province it starts with: Safe Harbor keeps the state, and the words identify
@@ -137,6 +158,9 @@ def without_province(text: str, span: _Span) -> _Span:
     cue = _ZH_CUE.match(text, start, end)
     position = cue.end() if cue else start
     provinces = gazetteers.zh_divisions()[0]
+    inside = _zh_gazetteer().provinces.search(text, position, min(end, position + 8))
+    if inside and inside.start() > position:  # "参保地为广东省深圳市...": the words before go too
+        position = inside.start()
     for back in range(min(position, 3) + 1):  # a province the span begins inside ("宁|夏回族")
         length = _province_length(provinces, text, position - back, end)
         if length > back:
@@ -149,7 +173,10 @@ def _province_length(provinces: frozenset[str], text: str, start: int, end: int)
     """Length of the province name (with "省" where written) at ``start``, or 0."""
     for length in (8, 7, 6, 5, 4, 3, 2):
         if start + length <= end and text[start : start + length] in provinces:
-            return length + (text[start + length : start + length + 1] == "省")
+            following = text[start + length : start + length + 1]
+            if following == "市":
+                return 0  # 吉林市 is a city of 吉林省
+            return length + (following == "省")
     return 0
 
 
@@ -209,6 +236,8 @@ def en_places(text: str) -> list[_Span]:
         run = _CAP_RUN_BEFORE.search(text, max(0, m.start() - 60), m.start())
         if run:
             span = _known_suffix(run.group(), run.start())
+            if span is None and m.group().lstrip(", ") in _COUNTRIES_AND_STATES:
+                span = _unknown_place(run.group(), run.start())  # "Pasir Ris, Singapore"
             if span:
                 spans.append(("ADDRESS", *span))
     for m in _CAP_AFTER_SPACE.finditer(text):
@@ -220,11 +249,53 @@ def en_places(text: str) -> list[_Span]:
         if not run or (run.group().split(" ")[0].isupper() and cue not in _CAPITALS_CUES):
             continue  # "drusen and IRMA": capitals are an abbreviation unless a place is meant
         span = _known_prefix(text, run.start(), run.group())
+        if span is None and _strong_cue_before(text, word_start):
+            span = _unknown_place(run.group(), run.start())
+        if span:
+            spans.append(("ADDRESS", *span))
+    for m in _RESIDENT.finditer(text):
+        span = _known_suffix(m.group("place"), m.start("place"))
         if span:
             spans.append(("ADDRESS", *span))
     if any(word in text for word in _COUNTY_WORDS):
         spans += [("ADDRESS", *m.span()) for m in _EN_COUNTY.finditer(text)]
     return spans
+
+
+_STRONG_CUES = (
+    "lives in",
+    "living in",
+    "moved from",
+    "moved to",
+    "grew up in",
+    "born in",
+    "resident of",
+    "native of",
+    "relocated to",
+    "relocated from",
+    "originally from",
+    "comes from",
+    "came from",
+    "based in",
+)
+_RESIDENT = re.compile(rf"(?P<place>{_CAP_WORDS})(?= resident| native|-based| local\b)")
+_COUNTRIES_AND_STATES = frozenset(r for r in REGION_NAMES if len(r) > 3 and not r.isupper())
+
+
+def _strong_cue_before(text: str, word_start: int) -> bool:
+    """Whether a word of residence ("lives in", "moved from") ends at ``word_start``."""
+    return text[max(0, word_start - 16) : word_start].rstrip().lower().endswith(_STRONG_CUES)
+
+
+def _unknown_place(phrase: str, start: int) -> tuple[int, int] | None:
+    """A place no gazetteer knows, where the words around it say it is one: its capitalised
+    words up to the first clinical name or region."""
+    words = []
+    for word in phrase.split(" "):
+        if word in NOT_PLACES or word in REGION_NAMES:
+            break
+        words.append(word)
+    return (start, start + len(" ".join(words))) if words else None
 
 
 def _known_suffix(phrase: str, start: int) -> tuple[int, int] | None:
