@@ -242,6 +242,7 @@ _CN_PLATE = re.compile(
     rf"[{_PLATE_PROVINCES}][ ]?[A-HJ-NP-Z][·• -]?(?=[A-HJ-NP-Z0-9]*\d)[A-HJ-NP-Z0-9]{{4,6}}"
     r"[领学港澳警挂使试超]?(?![A-Za-z0-9])"
 )
+_SEPARATORS_OUT = str.maketrans("", "", "-:._")
 _WORD_GROUPS = p.words(
     "year years old month months week weeks day days hour hours min minute minutes line lines "
     "fold step time times dose point item letter letters disc field clock o up to in"
@@ -275,6 +276,8 @@ def shaped_codes(text: str) -> list[_Span]:
 
 def _token_kind(token: str) -> str | None:
     """What a run of letters, digits and separators is, if it is a code."""
+    if token.translate(_SEPARATORS_OUT).isdigit() and "::" not in token and token.count(".") != 3:
+        return None  # a date, a time, a number: what they are is the other detectors' call
     if ":" in token:
         if _MAC.fullmatch(token):
             return "DEVICE"

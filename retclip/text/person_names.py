@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from itertools import accumulate
 
 import yaml
 
@@ -24,7 +25,7 @@ from retclip.text.places import NOT_PLACES, REGION_NAMES
 
 _Span = tuple[str, int, int]
 
-_WORD = re.compile(r"[A-Za-z](?<![A-Za-z'’-].)[A-Za-z]*(?:['’-][A-Za-z]+)*")
+_WORD_SPLIT = re.compile(r"([A-Za-z]+(?:['’-][A-Za-z]+)*)")
 _PARTICLES = p.words(
     "van von der den de da di del della dos das do la le du st. bin binti bint ibn al ap ter ten"
 )
@@ -93,6 +94,7 @@ _AFTER_WAS = p.words(
 """Passives whose subject is a person ("Byrne was counselled")."""
 _LOWER_CUES = _STRONG_BEFORE | {"with"}
 _CUES_ANY_CASE = _LOWER_CUES | {cue.capitalize() for cue in _LOWER_CUES}
+_SPEAK_PREPOSITIONS = p.words("to for with")
 _SPEAK_VERBS = p.words(
     "spoke speak spoken talked wrote sent voicemail message discussed met consented"
 )
@@ -119,6 +121,12 @@ _LOWER_STOPS = (
 )
 
 
+_INTERESTING = (
+    _LOWER_CUES | _SPEAK_PREPOSITIONS | _ONLY_PEOPLE_VERBS | _PERSON_VERBS | {"is", "was"}
+)
+"""The lower-case words whose place in a text tells where names may stand."""
+
+
 def en_unlabelled_names(text: str) -> list[_Span]:
     """English names with no label, each word looked at with its neighbours: a given name
     (gender-guesser's list) with the surname after it, or alone where a person's verb follows or
@@ -126,7 +134,7 @@ def en_unlabelled_names(text: str) -> list[_Span]:
     people do ("Yamamoto tolerated the injection", "Zhiqiang Hall attended"); a word between
     "with" and "and her"; lower-cased names after a strong person's word ("referring ava
     thompson")."""
-    words = _Words(text, list(_WORD.finditer(text)))
+    words = _Words(text)
     spans = []
     for index in words.candidates():
         span = words.name_at(index)
@@ -136,42 +144,53 @@ def en_unlabelled_names(text: str) -> list[_Span]:
 
 
 class _Words:
-    """The words of a text, and what each one's neighbours say about it."""
+    """The words of a text, where each starts and ends, and what each one's neighbours say
+    about it. One ``re.split`` gives the words and the gaps between them, and running sums of
+    their lengths the offsets: no match object per word."""
 
-    def __init__(self, text: str, matches: list[re.Match[str]]) -> None:
-        self.text, self.matches = text, matches
-        self.tokens = [m.group() for m in matches]
+    def __init__(self, text: str) -> None:
+        parts = _WORD_SPLIT.split(text)
+        offsets = list(accumulate(map(len, parts)))
+        self.text = text
+        self.tokens = parts[1::2]
+        self.gaps = parts[2::2]  # the gap after each word
+        self.starts = offsets[::2][: len(self.tokens)]
+        self.ends = offsets[1::2]
         self.names = gazetteers.given_names()
 
     def candidates(self) -> list[int]:
         """The words worth a closer look (a tenth of them): a capitalised word that is a known
         given name or stands before one, before a person's verb or after a person's word; a
-        lower-cased one after a person's word or before a person's verb. Found from the few
-        words that matter, not by looking at every word."""
+        lower-cased one after a person's word or before a person's verb. Found in one pass."""
         tokens, names = self.tokens, self.names
         count = len(tokens)
-        after_cue = {i + 1 for i, t in enumerate(tokens) if t in _CUES_ANY_CASE}
-        after_cue |= {  # "Spoke to ...", "voicemail for ...", "discussed with ..."
-            i + 1
-            for i, t in enumerate(tokens)
-            if t in ("to", "for", "with") and i and tokens[i - 1].lower() in _SPEAK_VERBS
+        after_cue, before_verb, two_before_verb, capitals = set(), set(), set(), []
+        interesting = _INTERESTING
+        for i in [i for i, t in enumerate(tokens) if t in interesting or t[0].isupper()]:
+            t = tokens[i]
+            if t[0].isupper():
+                if not t.isupper():
+                    capitals.append(i)
+                if t.lower() in _LOWER_CUES:
+                    after_cue.add(i + 1)
+            elif t in _LOWER_CUES:
+                after_cue.add(i + 1)
+            elif t in _SPEAK_PREPOSITIONS and i and tokens[i - 1].lower() in _SPEAK_VERBS:
+                after_cue.add(i + 1)  # "Spoke to ...", "voicemail for ...", "discussed with"
+            elif t == "is" and i and tokens[i - 1] == "this":
+                after_cue.add(i + 1)  # "this is mohammed okafor"
+            if t in _ONLY_PEOPLE_VERBS or t == "was":
+                before_verb.add(i - 1)
+            if t in _PERSON_VERBS:
+                two_before_verb.add(i - 2)
+        found = {
+            i
+            for i in capitals
+            if _base(tokens[i]) in names
+            or i in before_verb
+            or i in after_cue
+            or (i + 1 < count and tokens[i + 1] in names)
         }
-        after_cue |= {  # "this is mohammed okafor"
-            i + 1 for i, t in enumerate(tokens) if t == "is" and i and tokens[i - 1] == "this"
-        }
-        before_verb = {i - 1 for i, t in enumerate(tokens) if t in _ONLY_PEOPLE_VERBS or t == "was"}
-        two_before_verb = {i - 2 for i, t in enumerate(tokens) if t in _PERSON_VERBS}
-        found = set()
-        for i, token in enumerate(tokens):
-            if token[0].isupper() and not token.isupper():
-                base = token[:-2] if token.endswith(("'s", "\u2019s")) else token
-                if (
-                    base in names
-                    or i in before_verb
-                    or i in after_cue
-                    or (i + 1 < count and tokens[i + 1] in names)
-                ):
-                    found.add(i)
         found |= {i for i in after_cue | before_verb if 0 <= i < count and tokens[i].islower()}
         found |= {
             i
@@ -184,14 +203,12 @@ class _Words:
         return self.tokens[index] if 0 <= index < len(self.tokens) else ""
 
     def gap_after(self, index: int) -> str:
-        if index + 1 >= len(self.matches):
-            return ""
-        return self.text[self.matches[index].end() : self.matches[index + 1].start()]
+        return self.gaps[index] if index + 1 < len(self.tokens) else ""
 
     def name_at(self, index: int) -> tuple[int, int] | None:
         raw = self.word(index)
         word = _base(raw)
-        start, end = self.matches[index].start(), self.matches[index].start() + len(word)
+        start, end = self.starts[index], self.starts[index] + len(word)
         after, before = self.word(index + 1), self.word(index - 1).lower()
         gap = self.gap_after(index)
         spaced = gap == " "
@@ -222,10 +239,10 @@ class _Words:
             and after not in NOT_NAMES
             and f"{after} {self.word(index + 2)}" not in REGION_NAMES  # "Sha Tin, Hong Kong"
         ):
-            return self._with_words_before(index, start), self.matches[index + 1].end()
+            return self._with_words_before(index, start), self.ends[index + 1]
         if word not in self.names:
             return None
-        last = _surname_end(self.matches, index + 1) if spaced else None
+        last = _surname_end(self, index + 1) if spaced else None
         if last is not None:
             return start, last
         if (
@@ -252,7 +269,7 @@ class _Words:
             and self.gap_after(index + 1) == " "
             and self.word(index + 2) in _PERSON_VERBS
         ):
-            return start, self.matches[index + 1].end()  # "madison schneider was seen"
+            return start, self.ends[index + 1]  # "madison schneider was seen"
         if before == "with" and spaced and after == "and" and self.word(index + 2) in _PRONOUNS:
             return start, end
         if known and spaced and after in _ONLY_PEOPLE_VERBS:
@@ -261,12 +278,12 @@ class _Words:
         if (before in _STRONG_BEFORE or this_is) and (
             known or this_is or self.word(index).endswith("'s")
         ):
-            return start, _lower_surname_end(self.text, self.matches, index + 1, end)
+            return start, _lower_surname_end(self, index + 1, end)
         return None
 
     def _run_end(self, index: int) -> int:
         """The end of the capitalised words and particles that start at ``index``."""
-        end = self.matches[index].start() + len(_base(self.word(index)))
+        end = self.starts[index] + len(_base(self.word(index)))
         while self.gap_after(index) == " ":
             following = self.word(index + 1)
             if not (following.lower() in _PARTICLES or _capitalised(following)):
@@ -274,7 +291,7 @@ class _Words:
             if following in NOT_NAMES and following not in self.names:
                 break
             index += 1
-            end = self.matches[index].start() + len(_base(following))
+            end = self.starts[index] + len(_base(following))
         return end
 
     def _with_words_before(self, index: int, start: int) -> int:
@@ -287,7 +304,7 @@ class _Words:
                 _capitalised(previous) and (previous not in NOT_NAMES or previous in self.names)
             ):
                 index -= 1
-                start = self.matches[index].start()
+                start = self.starts[index]
             else:
                 break
         return start
@@ -309,32 +326,30 @@ def _person_follows(after: str, word: str) -> bool:
     return after.lower() in _PERSON_VERBS or word.endswith(("'s", "\u2019s"))
 
 
-def _surname_end(words: list[re.Match[str]], index: int) -> int | None:
-    """End of the surname (with particles: "van der Berg") that starts at ``words[index]``."""
-    end = None
-    while index < len(words):
-        word = _base(words[index].group())
+def _surname_end(words: _Words, index: int) -> int | None:
+    """End of the surname (with particles: "van der Berg") that starts at word ``index``."""
+    while index < len(words.tokens):
+        word = _base(words.tokens[index])
         if word.lower() in _PARTICLES:
             index += 1
             continue
         if not _capitalised(word) or word in NOT_NAMES or word in NOT_PLACES:
-            return end
-        end = words[index].start() + len(word)
-        return end
-    return end
+            return None
+        return words.starts[index] + len(word)
+    return None
 
 
-def _lower_surname_end(text: str, words: list[re.Match[str]], index: int, end: int) -> int:
+def _lower_surname_end(words: _Words, index: int, end: int) -> int:
     """A lower-cased surname after a lower-cased given name ("ava thompson", "clive dos
     santos", "min-ji ng")."""
-    while index < len(words) and text[end : words[index].start()] == " ":
-        word = words[index].group()
+    while index < len(words.tokens) and words.text[end : words.starts[index]] == " ":
+        word = words.tokens[index]
         particle = word in _PARTICLES
         if not word.islower() or (
             not particle and (word in _LOWER_STOPS or word in _PERSON_VERBS or word == "writing")
         ):
             break
-        end = words[index].end()
+        end = words.ends[index]
         index += 1
         if not particle:
             break

@@ -37,14 +37,19 @@ _ZH_CUE_PLACE = re.compile(
     rf"(?:{_ZH_STRONG_CUES})[ ]?(?:在|于|为|是)?[ ]?[:]?[ ]?(?P<place>[{p.CJK}]{{1,10}}?"
     rf"(?:省|自治区|市|州|盟|地区|县|区|旗|{_ZH_TOWN_SUFFIX}))"
 )
-_ZH_PLACE_SLOT = re.compile(
-    rf"(?:(?:{_ZH_STRONG_CUES})[ ]?[:]?[ ]?(?P<a>)|(?:在|于|自|从)(?P<b>)|(?:^|(?<=\n)))"
-    rf"(?P<place>[{p.CJK}]{{2,7}}?)"
-    r"(?=(?(a)[，,。；;（(]|(?!))|打工|务工|工作|上班|首诊|就诊|转诊|转来|求治|人[，,])"
+_ZH_WORK_OR_CARE = "打工|务工|工作|上班|首诊|就诊|转诊|转来|求治"
+_ZH_PLACE_SLOTS = (
+    re.compile(
+        rf"(?:{_ZH_STRONG_CUES})[ ]?[:]?[ ]?(?P<place>[{p.CJK}]{{2,7}}?)"
+        rf"(?=[，,。；;（(]|{_ZH_WORK_OR_CARE})"
+    ),
+    re.compile(rf"[在于自从](?P<place>[{p.CJK}]{{2,7}}?)(?={_ZH_WORK_OR_CARE})"),
+    re.compile(rf"\n(?P<place>[{p.CJK}]{{2,4}})(?=人[，,])"),
 )
 """A place in the slot a sentence keeps for one: after a word of residence up to the comma
-("现居光谷，"), or before the work or care done there ("在三里屯打工", "于兴坪镇首诊",
-"江北嘴人，退休教师")."""
+("现居光谷，"), before the work or care done there ("在三里屯打工", "于兴坪镇首诊"), or
+opening a line as someone's origin ("江北嘴人，退休教师"). Three scans, each led by a literal so
+that ``re`` skips to where one can start."""
 _ZH_TOWNS_AFTER = re.compile(
     rf"(?:[{p.CJK}]{{0,4}}?[市县区]|[{p.CJK}]{{0,6}}?(?:{_ZH_TOWN_SUFFIX})(?![市县区]))"
     r"{1,3}"
@@ -125,7 +130,7 @@ def zh_places(text: str) -> list[_Span]:
             town = _ZH_TOWN_AT.match(text, position) if strong else None
             if town and town.start() < town.end() - 1:
                 found.append(town.span())
-    for m in _ZH_PLACE_SLOT.finditer(text):
+    for m in (m for slot in _ZH_PLACE_SLOTS for m in slot.finditer(text)):
         start, end = m.span("place")
         start += _province_length(provinces, text, start, end)
         if end - start >= 2 and not _common_word(text[start:end], text[start : end + 1]):
@@ -253,7 +258,8 @@ def en_places(text: str) -> list[_Span]:
             span = _unknown_place(run.group(), run.start())
         if span:
             spans.append(("ADDRESS", *span))
-    for m in _RESIDENT.finditer(text):
+    resident = "resident" in text or "native" in text or "-based" in text or " local" in text
+    for m in _RESIDENT.finditer(text) if resident else ():
         span = _known_suffix(m.group("place"), m.start("place"))
         if span:
             spans.append(("ADDRESS", *span))
