@@ -201,7 +201,7 @@ def _capitals_in_code(text: str, group: str, end: int) -> bool:
     ("AB12 CDE"), not a word after it ("7ABC123 IP ...")."""
     if not (group.isalpha() and len(group) <= 5):
         return False
-    if len(group) == 3 or (len(group) == 1 and group.isupper()):  # "AB12 CDE", "SCR 6554 Z"
+    if len(group) == 3 or (len(group) <= 2 and group.isupper()):  # "AB12 CDE", "EZ 32 AU"
         return True
     return group.isupper() and bool(_DIGIT_GROUP_NEXT.match(text, end))
 
@@ -231,6 +231,8 @@ _HANDLE = re.compile(
     r"@(?<![A-Za-z0-9_.@]@)(?:[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?"
     r"|[\w-]{1,14})|wxid_[\w-]+|live:\.?cid\.[0-9a-f]+"
 )
+_DOTTED_HANDLE = re.compile(r"[a-z](?<![\w.@/-].)[a-z0-9]+(?:[._][a-z0-9]+){1,3}(?![\w@/-]|\.\w)")
+_NOT_HANDLE_ENDS = p.words("jpg jpeg png pdf dcm tif tiff txt csv xml htm html com org net gov edu")
 _IBAN = re.compile(
     r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"
 )
@@ -256,13 +258,14 @@ def shaped_codes(text: str) -> list[_Span]:
     for m in _TOKEN.finditer(text):
         start, token = m.start(), m.group()
         label, colon, rest = token.partition(":")
-        if colon and label.isalpha() and not rest.startswith(":"):
+        if colon and label.isalpha() and not rest.startswith(":") and not _MAC.fullmatch(token):
             start, token = start + len(label) + 1, rest  # "IP:10.61.73.214": a label's colon
         kind = _token_kind(token)
         if kind is not None:
             spans.append((kind, start, m.end()))
     if "@" in text or "wxid_" in text or "live:" in text:
         spans += [("HANDLE", *m.span()) for m in _HANDLE.finditer(text)]
+    spans += [("HANDLE", *m.span()) for m in _DOTTED_HANDLE.finditer(text) if _handle(m.group())]
     spans += [("ACCOUNT", *m.span()) for m in _IBAN.finditer(text) if iban.is_valid(m.group())]
     spans += [
         ("ACCOUNT", *m.span())
@@ -362,6 +365,18 @@ def _unique_code(token: str) -> bool:
         and token not in CLINICAL_CODES
         and not _GRADE.fullmatch(token)
         and not (digits == len(core) - 1 and core[-1].isalpha() and "." in token)
+    )
+
+
+def _handle(value: str) -> bool:
+    """A user name written with dots or underscores ("seamus.dasilva", "gramps_leilani"), not a
+    file name, a dose's abbreviation or a web address."""
+    parts = re.split(r"[._]", value)
+    return (
+        len(value) >= 8
+        and max(map(len, parts)) >= 4
+        and parts[-1] not in _NOT_HANDLE_ENDS
+        and sum(map(str.isalpha, parts)) >= 1
     )
 
 

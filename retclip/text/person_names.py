@@ -44,7 +44,7 @@ _ONLY_PEOPLE_VERBS = p.words(
     "feels felt complains complained came attended attends lives lived works worked drives drove "
     "asked agreed consented declined understands understood wishes wanted wants prefers missed "
     "arrived admits describes described mentions mentioned tells told thinks recalls remembers "
-    "walked tolerated tolerates notices noticed"
+    "walked tolerated tolerates notices noticed called"
 )
 """Verbs whose subject is a person: a capitalised word before one is a name even where no list
 knows it ("Yamamoto tolerated the injection", "Xiuying missed")."""
@@ -190,6 +190,7 @@ class _Words:
             or i in before_verb
             or i in after_cue
             or (i + 1 < count and tokens[i + 1] in names)
+            or _both_named(tokens, i)
         }
         found |= {i for i in after_cue | before_verb if 0 <= i < count and tokens[i].islower()}
         found |= {
@@ -225,7 +226,7 @@ class _Words:
             or (after in ("was", "and") and self.word(index + 2) in _AFTER_WAS)
             or (after == "and" and self.word(index + 2) in self.names)
         )
-        if people_verb:
+        if people_verb or _both_named(self.tokens, index):
             return self._with_words_before(index, start), end
         if before in _PERSON_VERB_BEFORE or (
             before in ("to", "for", "with") and self.word(index - 2).lower() in _SPEAK_VERBS
@@ -308,6 +309,17 @@ class _Words:
             else:
                 break
         return start
+
+
+def _both_named(tokens: list[str], i: int) -> bool:
+    """A word of "X and Y both ...": two people named together ("Aroha and Deborah both")."""
+
+    def at(k: int) -> str:
+        return tokens[k] if 0 <= k < len(tokens) else ""
+
+    return (at(i + 1) == "and" and _capitalised(at(i + 2)) and at(i + 3) == "both") or (
+        at(i - 1) == "and" and _capitalised(at(i - 2)) and at(i + 1) == "both"
+    )
 
 
 def _base(word: str) -> str:

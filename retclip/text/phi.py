@@ -222,8 +222,10 @@ def _labelled_values(text: str) -> list[_Span]:
             ):
                 continue  # a number word announces a value as a colon does ("CHI number 1906")
         # "病案号 No.5202304": a number word written onto the value is part of it
-        if kind == "ADDRESS" and text.endswith(_NETWORK_WORDS, 0, m.start()):
-            continue  # "终端地址 10.2.3.4", "IP address": a machine's address, not a home's
+        if kind == "ADDRESS" and (
+            text.endswith(_NETWORK_WORDS, 0, m.start()) or _IP_START.match(text, m.end())
+        ):
+            continue  # "终端地址 10.2.3.4", "分配地址183...": a machine's address, not a home's
         glued = number and colon is None and text[m.end("number") : m.end("number") + 1].isalnum()
         position = m.start("number") if glued else m.end()
         end = _VALUE_READERS[kind](text, position, colon is not None or number is not None)
@@ -254,6 +256,7 @@ def _clinical_name_at(text: str, position: int) -> bool:
     return text[position:end] in p.CLINICAL_PROPER_NAMES
 
 
+_IP_START = re.compile(r"[ \t]*(?:\d{1,3}\.\d{1,3}\.\d|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{0,4}:)")
 _NETWORK_WORDS = (
     "终端",
     "网络",
@@ -605,8 +608,9 @@ def _grown_end(text: str, end: int) -> int:
         while group_end < n and text[group_end] in _ASCII_ALNUM:
             group_end += 1
         group = text[end + 1 : group_end]
-        if len(group) < 3 or not any(c.isdigit() for c in group):
-            break
+        closing = group_end == n or text[group_end] in ";,.)\n"
+        if not any(c.isdigit() for c in group) or (len(group) < 3 and not closing):
+            break  # two digits close a value ("U99932069 01;"), not an unrelated number
         end = group_end
     return end
 

@@ -148,9 +148,10 @@ def zh_places(text: str) -> list[_Span]:
 
 
 def _common_word(*candidates: str) -> bool:
-    """Whether one of the strings is a word of jieba's dictionary that is not a place."""
+    """Whether one of the strings is a common word of jieba's dictionary (used a thousand
+    times or more) that is not a place: "现居老家，" names no town, "现居光谷，" does."""
     words, places = gazetteers.zh_words(), gazetteers.zh_place_words()
-    return any(c in words and c not in places for c in candidates)
+    return any(words.get(c, 0) >= 1000 and c not in places for c in candidates)
 
 
 def without_province(text: str, span: _Span) -> _Span:
@@ -254,7 +255,7 @@ def en_places(text: str) -> list[_Span]:
         if not run or (run.group().split(" ")[0].isupper() and cue not in _CAPITALS_CUES):
             continue  # "drusen and IRMA": capitals are an abbreviation unless a place is meant
         span = _known_prefix(text, run.start(), run.group())
-        if span is None and _strong_cue_before(text, word_start):
+        if span is None and _strong_cue_before(text, m.start()):
             span = _unknown_place(run.group(), run.start())
         if span:
             spans.append(("ADDRESS", *span))
@@ -288,9 +289,9 @@ _RESIDENT = re.compile(rf"(?P<place>{_CAP_WORDS})(?= resident| native|-based| lo
 _COUNTRIES_AND_STATES = frozenset(r for r in REGION_NAMES if len(r) > 3 and not r.isupper())
 
 
-def _strong_cue_before(text: str, word_start: int) -> bool:
-    """Whether a word of residence ("lives in", "moved from") ends at ``word_start``."""
-    return text[max(0, word_start - 16) : word_start].rstrip().lower().endswith(_STRONG_CUES)
+def _strong_cue_before(text: str, end: int) -> bool:
+    """Whether a word of residence ("lives in", "moved from") ends at ``end``."""
+    return text[max(0, end - 16) : end].rstrip().lower().endswith(_STRONG_CUES)
 
 
 def _unknown_place(phrase: str, start: int) -> tuple[int, int] | None:
