@@ -52,7 +52,7 @@ def test_assets_materialize_with_versions_and_metadata(project):
     assert set(events) == set(STAGES)
     cleaned = events["cleaned_reports"].materialization.metadata
     assert cleaned["phi_replaced"].value > 0
-    assert len(cleaned["safe_harbor_recall"].value.records) == 11
+    assert len(cleaned["safe_harbor_recall_set_a"].value.records) == 11
     assert events["tokenizer"].materialization.metadata["vocab_size"].value > 14
     run = (project.output("preprocess") / "run.json").read_text()
     assert result.run_id in run
@@ -104,7 +104,7 @@ def test_a_safe_harbor_leak_in_the_recall_set_fails_the_check(project):
     pipeline.clean_reports(project.output("validate"), out, project.params(), progress=False)
     assert report_assets.no_phi_left_in_cleaned_reports(project=project).passed
     audit = json.loads((out / "phi_audit.json").read_text(encoding="utf-8"))
-    audit["safe_harbor_recall"]["leaked"] = 1
+    audit["safe_harbor_recall"]["A"]["leaked"] = 1
     (out / "phi_audit.json").write_text(json.dumps(audit), encoding="utf-8")
     result = report_assets.no_phi_left_in_cleaned_reports(project=project)
     assert not result.passed
