@@ -43,7 +43,7 @@ _WORD_BEFORE = re.compile(
     r"|(?:现年?|今年|已经?|享年|高龄)[ ]?$",
     re.IGNORECASE,
 )
-_NOT_AN_AGE_AFTER = re.compile(r" ?(?:%|letters|mmhg|mm|um|μm|mg|ml|degrees)\b", re.IGNORECASE)
+_NOT_AN_AGE_AFTER = re.compile(r" ?(?:%|(?:letters|mmhg|mm|um|μm|mg|ml|degrees)\b)", re.IGNORECASE)
 
 
 def old_ages(text: str) -> list[_Span]:

@@ -164,9 +164,14 @@ def _value_at(text: str, position: int, kind: str, label: str) -> tuple[int, int
     if end is None or end - position < 3:
         return None
     value = text[position:end]
-    if value.lower() in CODE_LABEL_WORDS:
-        following = _BRIDGE.match(text.lower(), end).end()
-        return _value_at(text, following, kind, label) if following > end else None
+    first = value.split(" ")[0]
+    if first.lower() in CODE_LABEL_WORDS:  # "GOC registration 01-72507": a second label
+        following = _BRIDGE.match(text.lower(), position + len(first)).end()
+        return _value_at(text, following, kind, label) if following > position else None
+    if value.startswith("(") and value.endswith(")") and value.count("(") == 1:
+        position, end, value = position + 1, end - 1, value[1:-1]  # "微信（lili_88）"
+        if end - position < 3:
+            return None
     if kind == "HANDLE":
         if label in _GENERIC_HANDLE_LABELS and not any(c in value for c in "0123456789_@."):
             return None
@@ -185,7 +190,8 @@ def _code_end(text: str, position: int) -> int | None:
     while nxt := _CODE_NEXT.match(text, end):
         group = nxt.group()[1:]
         if group in _EYE_WORDS or not (
-            any(c.isdigit() for c in group) or _capitals_in_code(text, group, nxt.end())
+            any(c.isdigit() for c in group)
+            or _capitals_in_code(text, group, nxt.end(), text[position:end])
         ):
             break
         end = nxt.end()
@@ -196,14 +202,16 @@ def _code_end(text: str, position: int) -> int | None:
     return end
 
 
-def _capitals_in_code(text: str, group: str, end: int) -> bool:
-    """A group of capitals inside an identifier ("GB29 NWBK 6016") or closing a British plate
-    ("AB12 CDE"), not a word after it ("7ABC123 IP ...")."""
+def _capitals_in_code(text: str, group: str, end: int, so_far: str) -> bool:
+    """A group of letters inside an identifier ("GB29 NWBK 6016") or closing a plate ("AB12 CDE",
+    "EZ 32 AU", "z15 dpe" as typed), not a word after it ("7ABC123 IP ...", "52242 was")."""
     if not (group.isalpha() and len(group) <= 5):
         return False
-    if len(group) == 3 or (len(group) <= 2 and group.isupper()):  # "AB12 CDE", "EZ 32 AU"
-        return True
-    return group.isupper() and bool(_DIGIT_GROUP_NEXT.match(text, end))
+    if group.islower():  # a plate typed in lower case: its first group is too
+        return len(group) == 3 and so_far.islower()
+    if not group.isupper():
+        return False
+    return len(group) <= 3 or bool(_DIGIT_GROUP_NEXT.match(text, end))
 
 
 # --- identifiers known by their shape ----------------------------------------------------------
@@ -226,7 +234,8 @@ _UUID = re.compile(r"[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}")
 _MAC = re.compile(r"[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}")
 _VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
 _HEX = re.compile(r"[0-9a-fA-F]{16,}")
-_WINDOWS_HOST = re.compile(r"(?:DESKTOP|LAPTOP|WIN|PC|WS)-[A-Z0-9]{5,}")
+_WINDOWS_PREFIXES = ("DESKTOP-", "LAPTOP-", "WIN-", "PC-", "WS-")
+_WINDOWS_HOST = re.compile(r"(?:DESKTOP|LAPTOP|WIN|PC|WS)-[A-Z0-9]{5,}(?![A-Za-z0-9])")
 _HANDLE = re.compile(
     r"@(?<![A-Za-z0-9_.@]@)(?:[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?"
     r"|[\w-]{1,14})|wxid_[\w-]+|live:\.?cid\.[0-9a-f]+"
@@ -263,6 +272,8 @@ def shaped_codes(text: str) -> list[_Span]:
         kind = _token_kind(token)
         if kind is not None:
             spans.append((kind, start, m.end()))
+    if "-" in text and any(name in text for name in _WINDOWS_PREFIXES):
+        spans += [("DEVICE", *m.span()) for m in _WINDOWS_HOST.finditer(text)]
     if "@" in text or "wxid_" in text or "live:" in text:
         spans += [("HANDLE", *m.span()) for m in _HANDLE.finditer(text)]
     spans += [("HANDLE", *m.span()) for m in _DOTTED_HANDLE.finditer(text) if _handle(m.group())]
