@@ -22,7 +22,8 @@ _EN_YEAR_WORDS = (
     rf"|(?:hundred|oh)(?: and)?[- ](?:{_EN_UNITS})"
 )
 _BIRTH_YEAR = re.compile(
-    rf"(?:born(?: in| on)?|b\.|birth ?(?:year|yr)|year of birth|yob)[ :]*(?P<y1>{_YEAR})\b"
+    rf"(?:born(?: in| on)?|(?<![a-z])b\.|birth ?(?:year|yr)|year of birth|yob)[ :]*"
+    rf"(?P<y1>{_YEAR})\b"
     rf"|(?<!\d)(?P<y2>{_YEAR})[ ]?年?[ ]?(?:出生|生人|生(?=[，,。；;）)\s]|$))"
     rf"|生于[ ]?(?P<y3>{_YEAR})"
     r"|(?P<y4>[一二三四五六七八九〇零]{4})年(?:出生|生)"
@@ -56,7 +57,7 @@ def old_ages(text: str) -> list[_Span]:
         births = [m.span(m.lastgroup or "y1") for m in _BIRTH_YEAR.finditer(lower)]
         spans += [("DATE", *span) for span in births]
     candidates = list(_OLD_NUMBER.finditer(text))
-    if "九十" in text or "一百" in text or "inety" in text or "undred" in text or "INETY" in text:
+    if any(word in text for word in ("九十", "一百", "inety", "undred", "INETY", "UNDRED")):
         candidates += _OLD_WORDS.finditer(text)
     for m in candidates:
         start, end = m.span()

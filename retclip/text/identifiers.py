@@ -34,7 +34,7 @@ _CODE_LABELS = {
     "DEVICE": (
         "设备序列号 仪器序列号 序列号 设备编号 仪器编号 机身号 出厂编号 主机编号 工作站 设备号 "
         "设备ID 终端号 终端编号 资产编号 资产标签 主机名 计算机名 终端地址 网络地址 设备地址 "
-        "服务器地址 主机 终端 SN 机器码 MAC地址 MAC 设备标识 UDI",
+        "服务器地址 主机 终端 机器码 MAC地址 设备标识",
         "serial number|serial|s/n|sn|device id|device serial|device identifier|asset tag|asset|"
         "workstation|work station|host|hostname|host name|station name|ae title|imei|udi|"
         "unique device identifier|terminal id|terminal|machine id|mac address|mac|device|"
@@ -77,7 +77,7 @@ _CODE_LABELS = {
         "face-recognition|face-recognition id|iriscode|iriscode id|palm print|gait",
     ),
     "HANDLE": (
-        "微信号 微信ID 微信 wx号 wx QQ号 QQ 微博号 微博 抖音号 抖音 钉钉号 钉钉 用户名 小红书账号 "
+        "微信号 微信ID 微信 wx号 QQ号 微博号 微博 抖音号 抖音 钉钉号 钉钉 用户名 小红书账号 "
         "小红书 快手号 快手",
         "wechat id|wechat|weixin|wx|telegram|twitter|instagram|ig|snapchat|skype|line id|"
         "facebook|tiktok|handle|username|user name|qq|whatsapp",
@@ -125,9 +125,7 @@ _CODE_TRAIL = ".-/:#·•_"
 
 def labelled_codes(text: str) -> list[_Span]:
     """Identifiers after their label: "车牌号：浙D·12345", "S/N 3AC41B7729", "MBI: ..."."""
-    lower = text.lower()
-    if len(lower) != len(text):  # lower-casing kept every offset (it does for all but a few)
-        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    lower = _lower(text)
     spans = []
     for last, (kind, label, latin) in _LABELS.iter_long(lower):
         start, end = last + 1 - len(label), last + 1
@@ -156,6 +154,14 @@ CODE_LABEL_WORDS = frozenset(
 """Every code's label: a label is never a value ("Twitter handle @x", "家属微信")."""
 
 
+def _lower(text: str) -> str:
+    """``text`` lower-cased with every offset kept (a few characters lengthen when lowered)."""
+    lower = text.lower()
+    if len(lower) != len(text):
+        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lower
+
+
 def _value_at(text: str, position: int, kind: str, label: str) -> tuple[int, int] | None:
     """The identifier at ``position`` if it is one: three characters or more, with a digit, or
     capitals only ("DESKTOP-CWGSQTB"); a handle as written, after a generic label with a digit,
@@ -166,7 +172,7 @@ def _value_at(text: str, position: int, kind: str, label: str) -> tuple[int, int
     value = text[position:end]
     first = value.split(" ")[0]
     if first.lower() in CODE_LABEL_WORDS:  # "GOC registration 01-72507": a second label
-        following = _BRIDGE.match(text.lower(), position + len(first)).end()
+        following = _BRIDGE.match(_lower(text), position + len(first)).end()
         return _value_at(text, following, kind, label) if following > position else None
     if value.startswith("(") and value.endswith(")") and value.count("(") == 1:
         position, end, value = position + 1, end - 1, value[1:-1]  # "微信（lili_88）"
@@ -233,7 +239,6 @@ _MBI = re.compile(
 _UUID = re.compile(r"[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}")
 _MAC = re.compile(r"[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}")
 _VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
-_HEX = re.compile(r"[0-9a-fA-F]{16,}")
 _WINDOWS_PREFIXES = ("DESKTOP-", "LAPTOP-", "WIN-", "PC-", "WS-")
 _WINDOWS_HOST = re.compile(r"(?:DESKTOP|LAPTOP|WIN|PC|WS)-[A-Z0-9]{5,}(?![A-Za-z0-9])")
 _HANDLE = re.compile(
@@ -262,7 +267,7 @@ _WORD_GROUPS = p.words(
 
 def shaped_codes(text: str) -> list[_Span]:
     """Codes that need no label: IP addresses, MACs, UUIDs, Medicare MBIs, VINs, host names and
-    long hexadecimal ids (one scan), handles, valid IBANs and card numbers, Chinese plates."""
+    any other code (one scan), handles, valid IBANs and card numbers, Chinese plates."""
     spans = []
     for m in _TOKEN.finditer(text):
         start, token = m.start(), m.group()
@@ -300,6 +305,8 @@ def _token_kind(token: str) -> str | None:
         return "IP" if token.count(":") >= 2 and _is_ip(token) else None
     if "." in token and _IPV4.fullmatch(token):
         return "IP" if _is_ip(token) else None
+    if token in CLINICAL_CODES or token.startswith("HLA-"):
+        return None  # HLA-B27, HLA-A29: the alleles of uveitis, not a code of a person
     if "-" in token:
         if _UUID.fullmatch(token):
             return "ID"
@@ -307,7 +314,7 @@ def _token_kind(token: str) -> str | None:
             return "HEALTH_PLAN"
         if _MAC.fullmatch(token) or _WINDOWS_HOST.fullmatch(token) or _host_name(token):
             return "DEVICE"
-        return "ID" if _unique_code(token) and not _host_phrase(token) else None
+        return "ID" if _unique_code(token) and not _host_phrase(token) else None  # "GS-19380"
     if _MBI.fullmatch(token):
         return "HEALTH_PLAN"
     if len(token) == 17 and _VIN.fullmatch(token) and _mixed(token):
@@ -351,7 +358,7 @@ _MEASURE_LABELS = frozenset(
 )
 _GRADE = re.compile(r"(?:OD|OS|OU|RE|LE|BE)?R\d[ABab]?M\d(?:P\d)?", re.IGNORECASE)
 """A retinopathy and maculopathy grade, with the eye it is for ("ODR3aM1")."""
-CLINICAL_CODES = frozenset(("COVID19", "COVID-19", "SARS-CoV-2", "HbA1c", "R2M1", "R3AM1"))
+CLINICAL_CODES = frozenset(("COVID19", "COVID-19", "SARS-CoV-2"))
 
 
 def _is_measurement(token: str) -> bool:
@@ -412,8 +419,8 @@ def _host_phrase(value: str) -> bool:
 def _host_name(value: str) -> bool:
     """A machine's name ("OPH-WS-0231", "yk-ws-204", "fundus-cam-42.eye.local"): digits, and two
     groups of letters or more that are not words of a hyphenated phrase ("104-year-old")."""
-    if not _mixed(value):
-        return False  # a date, a decimal, a phrase
+    if not _mixed(value) or _host_phrase(value):
+        return False  # a date, a decimal, a phrase ("104-year-old")
     groups = re.split(r"[-.]", value)
     lettered = [g for g in groups if any(c.isalpha() for c in g)]
-    return len(lettered) >= 2 and not any(g.lower() in _WORD_GROUPS for g in groups)
+    return len(lettered) >= 2 and any(g.isdigit() for g in groups)  # not "HLA-B27", "IgG4-..."

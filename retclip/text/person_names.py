@@ -86,6 +86,7 @@ _STRONG_BEFORE = p.words(
     "son daughter wife husband brother sister partner carer granddaughter grandson niece nephew "
     "voicemail"
 )
+"""Words after which a lower-cased given name is a name ("referring ava thompson")."""
 _PRONOUNS = p.words("her his their")
 _AFTER_WAS = p.words(
     "seen counselled counseled reviewed examined told advised informed consented discharged "
@@ -93,15 +94,13 @@ _AFTER_WAS = p.words(
 )
 """Passives whose subject is a person ("Byrne was counselled")."""
 _LOWER_CUES = _STRONG_BEFORE | {"with"}
-_CUES_ANY_CASE = _LOWER_CUES | {cue.capitalize() for cue in _LOWER_CUES}
 _SPEAK_PREPOSITIONS = p.words("to for with")
 _SPEAK_VERBS = p.words(
     "spoke speak spoken talked wrote sent voicemail message discussed met consented"
 )
 _PERSON_VERB_BEFORE = _STRONG_BEFORE - p.words("other social admin note today")
-"""The person's words that are verbs: any capitalised word after one is a name; after a
-section's label ("Admin:") only a known given name is."""
-"""Words after which a lower-cased given name is a name ("referring ava thompson")."""
+"""The person's words other than section labels: any capitalised word after one is a name;
+after a section's label ("Admin:") only a known given name is."""
 _LOWER_STOPS = (
     p.words(
         "dot will may mark bill pat grace hope joy rose iris ray art sue jack frank jean penny "

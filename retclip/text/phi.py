@@ -242,10 +242,17 @@ def _labelled_values(text: str) -> list[_Span]:
     return spans
 
 
+_ZH_CODE_LABELS = tuple(w for w in safe_harbor.CODE_LABEL_WORDS if not w.isascii())
+
+
 def _label_word(text: str, kind: str, start: int, end: int) -> bool:
     """Whether a name read after a label is itself a code's label ("家属微信", "Patient
     Telegram username"): the code follows, not a name."""
-    return kind == "NAME" and text[start:end].split(" ")[0].lower() in safe_harbor.CODE_LABEL_WORDS
+    value = text[start:end].lower()
+    return kind == "NAME" and (
+        value in safe_harbor.CODE_LABEL_WORDS
+        or (not value.isascii() and any(value.startswith(w) for w in _ZH_CODE_LABELS))
+    )
 
 
 def _clinical_name_at(text: str, position: int) -> bool:
@@ -407,7 +414,7 @@ def _repeatable_word(word: str) -> bool:
         len(word) >= 3
         and word.isalpha()
         and (word[0].isupper() or word.islower())
-        and word.lower().rstrip(".") not in p.NAME_STOPWORDS
+        and word.lower() not in p.NAME_STOPWORDS
         and word.capitalize() not in safe_harbor.NOT_NAMES
     )
 
@@ -580,6 +587,10 @@ def _merge(spans: list[_Span]) -> list[PhiSpan]:
 _ASCII_ALNUM = frozenset(string.ascii_letters + string.digits)
 
 
+_NOT_GROWN = frozenset(("DATE", "AGE", "NAME"))
+"""A date, an age or a name ends where its detector says: a measurement may follow it."""
+
+
 def _whole_values(text: str, spans: list[PhiSpan]) -> list[PhiSpan]:
     """A span that stops inside a number or code grows over the rest of it: "6222 0212 3456 789"
     with "0212 3456" found is scrubbed whole, since the digits left would still identify. A
@@ -588,6 +599,9 @@ def _whole_values(text: str, spans: list[PhiSpan]) -> list[PhiSpan]:
     digit; a label glued before a value ("TEL010...") stays a label."""
     grown, changed = [], False
     for span in spans:
+        if span.type in _NOT_GROWN:
+            grown.append(span)
+            continue
         start, end = _grown_start(text, span.start), _grown_end(text, span.end)
         changed = changed or (start, end) != (span.start, span.end)
         grown.append((span.type, start, end))
@@ -608,7 +622,11 @@ def _grown_end(text: str, end: int) -> int:
         while group_end < n and text[group_end] in _ASCII_ALNUM:
             group_end += 1
         group = text[end + 1 : group_end]
-        closing = group_end == n or text[group_end] in ";,.)\n"
+        closing = (
+            group_end == n
+            or text[group_end] in ";,)\n"
+            or (text[group_end] == "." and not text[group_end + 1 : group_end + 2].isdigit())
+        )
         if not any(c.isdigit() for c in group) or (len(group) < 3 and not closing):
             break  # two digits close a value ("U99932069 01;"), not an unrelated number
         end = group_end

@@ -83,7 +83,7 @@ def recall_table(measured: dict) -> str:
         cells = [f"{v['values'] - v['leaked']}/{v['values']}" for v in by_lang.values()]
         values = sum(v["values"] for v in by_lang.values())
         found = values - sum(v["leaked"] for v in by_lang.values())
-        lines.append(f"| {kind} | {' | '.join(cells)} | {found / values:.3f} |")
+        lines.append(f"| {kind} | {' | '.join(cells)} | {found / max(1, values):.3f} |")
     kept, clinical = (
         sum(measured["clinical_kept"].values()),
         sum(measured["clinical_values"].values()),

@@ -30,7 +30,7 @@ _ZH_STRONG_CUES = (
 """Words of residence and origin: the place after one may be any name that ends in a
 division word."""
 _ZH_CUE = re.compile(
-    rf"(?:{_ZH_STRONG_CUES}|往返|从|自|由|在|到|回)[ ]?(?:在|于|为|是|地)?[ ]?[:]?[ ]?"
+    rf"(?:(?P<strong>{_ZH_STRONG_CUES})|往返|从|自|由|在|到|回)[ ]?(?:在|于|为|是|地)?[ ]?[:]?[ ]?"
 )
 """Those and the prepositions of place: the gazetteer decides what follows them."""
 _ZH_CUE_PLACE = re.compile(
@@ -118,7 +118,7 @@ def zh_places(text: str) -> list[_Span]:
                 found.append((m.start() - length, m.start()))
                 break
     provinces = gazetteers.zh_divisions()[0]
-    contexts = [(m.end(), len(m.group()) > 1) for m in _ZH_CUE.finditer(text)]
+    contexts = [(m.end(), m.group("strong") is not None) for m in _ZH_CUE.finditer(text)]
     contexts += [(m.start(), True) for m in gazetteer.provinces.finditer(text)]
     for position, strong in contexts:
         position += _province_length(provinces, text, position, len(text))
@@ -161,9 +161,11 @@ def without_province(text: str, span: _Span) -> _Span:
     kind, start, end = span
     if text[start : start + 1].isascii() or text[end - 1] not in _DIVISION_ENDS:
         return span
-    cue = _ZH_CUE.match(text, start, end)
-    position = cue.end() if cue else start
     provinces = gazetteers.zh_divisions()[0]
+    cue = _ZH_CUE.match(text, start, end)
+    position = start
+    if cue and (cue.group("strong") or _province_length(provinces, text, cue.end(), end)):
+        position = cue.end()  # "家住...", "自北京市...", but 自贡市 and 从化区 are places
     inside = _zh_gazetteer().provinces.search(text, position, min(end, position + 8))
     if inside and inside.start() > position:  # "参保地为广东省深圳市...": the words before go too
         position = inside.start()
@@ -209,7 +211,9 @@ REGION_NAMES = frozenset(r.replace("_", " ") for r in _REGIONS.split())
 """States, provinces, counties of Britain and countries: kept (Safe Harbor allows the state),
 and never a person's name ("Red Deer, Alberta")."""
 _REGION_AFTER = re.compile(
-    ",[ ]?(?:" + "|".join(sorted(REGION_NAMES, key=len, reverse=True)) + r")(?![A-Za-z])"
+    ",[ ]?(?:"
+    + "|".join(map(re.escape, sorted(REGION_NAMES, key=len, reverse=True)))
+    + r")(?![A-Za-z])"
 )
 _CAP_WORD = r"[A-Z][A-Za-zà-ÿ'’.-]*[A-Za-zà-ÿ]"
 _CAP_WORDS = rf"{_CAP_WORD}(?:[ -](?:(?:upon|on|under|de|la|le|of|the)[ -])?{_CAP_WORD}){{0,3}}"

@@ -80,3 +80,8 @@ def test_measurements_grades_dates_and_labels_are_no_codes(text):
 
 def test_a_label_is_never_the_value():
     assert set(found(labelled_codes, "Twitter handle @x_y12 posts")) == {("HANDLE", "@x_y12")}
+
+
+@pytest.mark.parametrize("text", ["SARS-CoV-2 PCR negative", "HLA-B27 positive", "IgG4-related"])
+def test_clinical_codes_with_dashes_are_no_devices(text):
+    assert found(shaped_codes, text) == []

@@ -180,3 +180,9 @@ def test_no_number_pattern_starts_right_after_an_ascii_digit(value):
     text = "7" + value
     for detector in phi_patterns.NUMBER_LED:
         assert re.compile(detector.pattern).match(text, 1) is None, detector.type
+
+
+def test_a_date_does_not_grow_over_the_measurement_after_it():
+    text = "OCT 2024-01-02 312 µm, 2023-04-05 0.5mg"
+    values = {text[s.start : s.end] for s in find_phi(text)}
+    assert "312" not in "".join(values) and "0.5" not in "".join(values)

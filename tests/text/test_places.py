@@ -67,3 +67,10 @@ def test_a_postal_address_stays_whole():
     text = "住址：广东省深圳市福田区中山路304号"
     span = ("ADDRESS", 3, len(text))
     assert without_province(text, span) == span
+
+
+@pytest.mark.parametrize("place", ["自贡市", "从化区", "回民区"])
+def test_a_place_that_starts_with_a_preposition_is_scrubbed_whole(place):
+    text = f"家住{place}。"
+    scrubbed = {text[s.start : s.end] for s in find_phi(text)}
+    assert place in scrubbed
