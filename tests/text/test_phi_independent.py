@@ -89,9 +89,20 @@ def test_leak_scan_flags_every_form_that_survives():
     frame["patient_id"] = [f"P{i}" for i in range(len(texts))]
     scan = scan_for_phi(frame, pd.DataFrame({"patient_id": frame["patient_id"], "report": ""}))
     assert set(PHI_KINDS) <= set(scan["detector_hits"]) <= set(PHI_TYPES)
-    phones = sum(  # the telephones the detectors call telephones (an NHS number is a plan's)
-        span.type == "PHONE" for r in reports for span in find_phi(align(r.text))
-    )
+    found = [find_phi(align(r.text)) for r in reports]
+    uncovered = [  # every telephone of the truth is replaced, whatever type replaces it
+        (start, end)
+        for r, spans in zip(reports, found, strict=True)
+        for kind, start, end in r.phi
+        if kind == "PHONE"
+        and any(
+            r.text[i].isalnum() and not any(s.start <= i < s.end for s in spans)
+            for i in range(start, end)
+        )
+    ]
+    assert not uncovered
+    phones = sum(s.type == "PHONE" for spans in found for s in spans)  # an NHS number is a plan's
+    assert phones >= 0.97 * sum(kind == "PHONE" for r in reports for kind, _, _ in r.phi)
     assert scan["detector_hits"]["PHONE"] == len(TEXT_COLUMNS) * (phones + 2)
     landlines = scan_for_phi(frame.tail(2), pd.DataFrame({"patient_id": [], "report": []}))
     assert landlines["detector_hits"] == {"PHONE": len(TEXT_COLUMNS) * 2}
