@@ -11,6 +11,7 @@ from orchestration.defs.resources import RetclipProject
 from orchestration.defs.run_env import dagster_run
 from retclip import pipeline
 from retclip.text.leak_scan import scan_for_phi
+from retclip.text.phi_recall import LANGS
 from retclip.text.tokenizer import load_backend
 
 
@@ -43,8 +44,8 @@ def cleaned_reports(
             "phi_replaced": audit["phi_total"],
             "phi_per_type": counts_table(audit["phi_counts"], key="type"),
             "sections": dg.MetadataValue.json(audit["sections"]),
-            "safe_harbor_recall_set_a": recall_table(audit["safe_harbor_recall"]["A"]),
-            "safe_harbor_recall_set_b": recall_table(audit["safe_harbor_recall"]["B"]),
+            "safe_harbor_recall_set_a": recall_metadata(audit["safe_harbor_recall"]["A"]),
+            "safe_harbor_recall_set_b": recall_metadata(audit["safe_harbor_recall"]["B"]),
         },
     )
 
@@ -71,15 +72,15 @@ def no_phi_left_in_cleaned_reports(project: RetclipProject) -> dg.AssetCheckResu
             "detector_hits": dg.MetadataValue.json(scan["detector_hits"]),
             "verbatim_leaks": dg.MetadataValue.json(scan["verbatim_leaks"]),
             "safe_harbor_values_leaked": recall["leaked"],
-            "safe_harbor_recall": recall_table(recall),
+            "safe_harbor_recall": recall_metadata(recall),
         },
     )
 
 
-def recall_table(measured: dict) -> dg.MetadataValue:
+def recall_metadata(measured: dict) -> dg.MetadataValue:
     """Found / written per Safe Harbor category and language, as a table for the UI."""
     columns = [dg.TableColumn("category", "string")] + [
-        dg.TableColumn(lang, "string") for lang in ("zh", "en", "mixed")
+        dg.TableColumn(lang, "string") for lang in LANGS
     ]
     records = [
         dg.TableRecord(

@@ -15,11 +15,10 @@ from retclip.text import phi_patterns as p
 _Span = tuple[str, int, int]
 
 _YEAR = r"(?:18|19|20)\d{2}"
-_EN_UNITS = "one|two|three|four|five|six|seven|eight|nine"
 _EN_YEAR_WORDS = (
-    rf"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:{_EN_UNITS}))?"
+    rf"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:{p.EN_UNITS}))?"
     rf"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
-    rf"|(?:hundred|oh)(?: and)?[- ](?:{_EN_UNITS})"
+    rf"|(?:hundred|oh)(?: and)?[- ](?:{p.EN_UNITS})"
 )
 _BIRTH_YEAR = re.compile(
     rf"(?:born(?: in| on)?|(?<![a-z])b\.|birth ?(?:year|yr)|year of birth|yob)[ :]*"
@@ -35,7 +34,7 @@ _BIRTH_GATE = re.compile(r"born|b\.|birth|yob|生").search
 # A two- or three-digit number over 89: the class first, the lookbehind after, so that the scan
 # skips to the digits 9 and 1.
 _OLD_NUMBER = re.compile(r"(?:9\d(?<![\d.]9\d)|1[0-4]\d(?<![\d.]1\d\d))(?!\d|\.\d)")
-_OLD_WORDS = re.compile(rf"{p._ZH_AGE_WORDS}|{p._EN_AGE_WORDS}\b")
+_OLD_WORDS = re.compile(rf"{p.ZH_AGE_WORDS}|{p.EN_AGE_WORDS}\b")
 _UNIT_AFTER = re.compile(
     r"[ -]?(?:岁|周岁|歲|years?\b|yrs?\b|yo\b|y/o|y\.o\.|-year)", re.IGNORECASE
 )

@@ -23,6 +23,8 @@ from importlib.metadata import distribution, version
 from pathlib import Path
 from typing import NamedTuple
 
+from retclip.text.phi_patterns import ZH_COMPOUND_SURNAMES, ZH_SURNAMES
+
 
 def _package_file(package: str, path: str) -> Path:
     """A data file of an installed package, found without importing the package."""
@@ -178,14 +180,10 @@ def zh_surnames() -> frozenset[str]:
     (fewer than 500 uses in ``jieba``'s corpus on their own) that start at least three of the
     dictionary's two- or three-character person's names (宓, 蒯, 郦, ...). Common characters
     that also start names (由, 有, 无) are left out: at a clause's start they are words."""
-    from retclip.text.phi_patterns import ZH_SURNAMES
-
     return ZH_SURNAMES | _jieba_dictionary().rare_name_initials
 
 
 @cache
 def zh_surnames_and_firsts() -> frozenset[str]:
     """``zh_surnames`` and the first characters of the compound surnames (皇甫, 上官, 令狐)."""
-    from retclip.text.phi_patterns import ZH_COMPOUND_SURNAMES
-
     return zh_surnames() | {name[0] for name in ZH_COMPOUND_SURNAMES}

@@ -189,7 +189,7 @@ class _Words:
             or i in before_verb
             or i in after_cue
             or (i + 1 < count and tokens[i + 1] in names)
-            or _both_named(tokens, i)
+            or self.both_named(i)
         }
         found |= {i for i in after_cue | before_verb if 0 <= i < count and tokens[i].islower()}
         found |= {
@@ -201,6 +201,13 @@ class _Words:
 
     def word(self, index: int) -> str:
         return self.tokens[index] if 0 <= index < len(self.tokens) else ""
+
+    def both_named(self, i: int) -> bool:
+        """A word of "X and Y both ...": two people named together ("Aroha and Deborah both")."""
+        word = self.word
+        return (word(i + 1) == "and" and _capitalised(word(i + 2)) and word(i + 3) == "both") or (
+            word(i - 1) == "and" and _capitalised(word(i - 2)) and word(i + 1) == "both"
+        )
 
     def gap_after(self, index: int) -> str:
         return self.gaps[index] if index + 1 < len(self.tokens) else ""
@@ -225,7 +232,7 @@ class _Words:
             or (after in ("was", "and") and self.word(index + 2) in _AFTER_WAS)
             or (after == "and" and self.word(index + 2) in self.names)
         )
-        if people_verb or _both_named(self.tokens, index):
+        if people_verb or self.both_named(index):
             return self._with_words_before(index, start), end
         if before in _PERSON_VERB_BEFORE or (
             before in ("to", "for", "with") and self.word(index - 2).lower() in _SPEAK_VERBS
@@ -308,17 +315,6 @@ class _Words:
             else:
                 break
         return start
-
-
-def _both_named(tokens: list[str], i: int) -> bool:
-    """A word of "X and Y both ...": two people named together ("Aroha and Deborah both")."""
-
-    def at(k: int) -> str:
-        return tokens[k] if 0 <= k < len(tokens) else ""
-
-    return (at(i + 1) == "and" and _capitalised(at(i + 2)) and at(i + 3) == "both") or (
-        at(i - 1) == "and" and _capitalised(at(i - 2)) and at(i + 1) == "both"
-    )
 
 
 def _base(word: str) -> str:

@@ -407,10 +407,10 @@ DATE_VALUE = re.compile(
     r"\d{1,4}(?:[ ./-]{1,2}|[ ]?[年月日][ ]?)\d{1,2}(?:[ ./-]{1,2}|[ ]?[年月][ ]?)\d{1,4}[ ]?日?"
     r"|(?:18|19|20)\d{2}(?![\d.])[ ]?年?"
 )
-_ZH_AGE_WORDS = r"九十[一二三四五六七八九]?|一百[零一二三四五六七八九十]{0,3}"
-_EN_UNITS = "one|two|three|four|five|six|seven|eight|nine"
-_EN_AGE_WORDS = rf"(?i:(?:ninety|(?:(?:one|a) )?hundred(?: and)?)(?:[- ](?:{_EN_UNITS}))?)"
-AGE_VALUE = re.compile(rf"(?:9\d|1[0-4]\d)(?!\d|\.\d)|{_ZH_AGE_WORDS}|{_EN_AGE_WORDS}\b")
+ZH_AGE_WORDS = r"九十[一二三四五六七八九]?|一百[零一二三四五六七八九十]{0,3}"
+EN_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+EN_AGE_WORDS = rf"(?i:(?:ninety|(?:(?:one|a) )?hundred(?: and)?)(?:[- ](?:{EN_UNITS}))?)"
+AGE_VALUE = re.compile(rf"(?:9\d|1[0-4]\d)(?!\d|\.\d)|{ZH_AGE_WORDS}|{EN_AGE_WORDS}\b")
 ADDRESS_VALUE = re.compile(
     r"[^\n]+?(?=[ \t\x00]{2,}|[ \t\x00]+[^\s:：\d]{1,20}[:：]|[ \t\x00]*(?:\n|$))"
 )
@@ -589,11 +589,11 @@ OTHER = (
     Detector("AGE", r"(?<=aged )\d\d\d?(?!\d)", _contains("aged "), _age_over_89),
     Detector(
         "AGE",
-        rf"{_EN_AGE_WORDS}\b"
+        rf"{EN_AGE_WORDS}\b"
         r"(?![- ](?i:burns|spots|shots|degrees|microns|letters|times|percent|mg|ml|um|μm))",
         _contains("inety", "undred", "INETY", "UNDRED"),
     ),
-    Detector("AGE", rf"(?:{_ZH_AGE_WORDS})(?=周?岁)", _contains("九十", "一百")),
+    Detector("AGE", rf"(?:{ZH_AGE_WORDS})(?=周?岁)", _contains("九十", "一百")),
     Detector("ADDRESS", r"[Pp]\.? ?[Oo]\.? (?:Box|BOX|box) \d+" + _ADDRESS_TAIL, _contains("ox ")),
     Detector(
         "ADDRESS",
