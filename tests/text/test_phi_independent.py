@@ -4,7 +4,7 @@ The reports come from ``fixtures/independent_phi.py``, whose templates, surround
 separators were written without reading the detectors or their hand-written cases. A value
 leaks when any of its letters or digits is left outside the spans that cleaning replaces;
 a clinical value is kept when none of its characters is inside one. Run with ``-s`` to see the
-table per type and language (the README quotes it).
+table per type and language (docs/report_cleaning.md quotes it).
 """
 
 from __future__ import annotations

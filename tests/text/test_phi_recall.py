@@ -4,8 +4,8 @@ Sets A and B come from ``retclip/text/phi_holdout.py`` and ``phi_holdout_b.py``,
 an author who read neither the detectors, their cases nor the other set;
 ``retclip.text.phi_recall`` cleans them and counts. Set A must be found whole (a value with one
 letter or digit left is a leak) with every clinical value kept; set B, written last, is held to
-the figures it reached (README, "Privacy"), so that a change that loses ground fails. Run with
-``-s`` for the tables the README quotes.
+the figures it reached (docs/privacy.md), so that a change that loses ground fails. Run with
+``-s`` for the tables docs/privacy.md quotes.
 """
 
 from __future__ import annotations
