@@ -46,6 +46,9 @@ TARGET = 5000.0
 BASELINE = "f56fac2^"
 """The commit before issue #19's PHI work (telephones and identifiers in every written form)."""
 ROOT = Path(__file__).resolve().parent.parent
+WARM_UP = "眼底：正常。患者王明今日复查，家住绍兴市。Fundus: normal. Harold lives in Dayton, OH."
+"""A report in both languages: every detector's dictionaries (jieba's, cpca's, GeoNames') load
+on first use, and a one-time load is not the per-report rate."""
 NAIVE_PHI = [
     re.compile(p)
     for p in (
@@ -79,12 +82,17 @@ def manifest_of(texts: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"patient_id": [f"P{i:06d}" for i in range(len(texts))], "report": texts})
 
 
+def warm_up(params: CleanReportsParams) -> None:
+    """Load the dictionaries before timing: once per process, as a long run pays them."""
+    clean_report(WARM_UP, params)
+
+
 def clean_only(corpus: Path) -> None:
     """The child's side of the comparison: clean the reports in ``corpus`` with the ``retclip``
     first on the import path and print the CPU seconds as JSON."""
     texts = json.loads(corpus.read_text())
     params = CleanReportsParams()
-    clean_report("Fundus: normal.", params)  # load the dictionaries before timing
+    warm_up(params)
     normalise = cpu_seconds(lambda: [tidy(align(t)) for t in texts])
     clean = cpu_seconds(lambda: clean_reports(manifest_of(texts), params, progress=False))
     print(json.dumps({"normalise": normalise, "clean": clean}))
@@ -182,7 +190,7 @@ def main() -> None:
         return
     if args.stages_only:
         params = CleanReportsParams()
-        clean_report("Fundus: normal.", params)  # load the dictionaries before timing
+        warm_up(params)
         stage_table(synthetic_reports(args.reports, args.seed), params)
         return
     texts = synthetic_reports(args.reports, args.seed)
@@ -190,7 +198,7 @@ def main() -> None:
     others = synthetic_reports(args.reports, args.seed + 1)
     params = CleanReportsParams()
     manifest = manifest_of(texts)
-    clean_report("Fundus: normal.", params)  # load the dictionaries before timing
+    warm_up(params)
     runs = [
         ("baseline: normalise only", lambda: [tidy(align(t)) for t in texts]),
         ("baseline: naive PHI regexes", lambda: [naive_scrub(t) for t in texts]),

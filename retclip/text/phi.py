@@ -251,7 +251,7 @@ def _label_word(text: str, kind: str, start: int, end: int) -> bool:
     value = text[start:end].lower()
     return kind == "NAME" and (
         value in safe_harbor.CODE_LABEL_WORDS
-        or (not value.isascii() and any(value.startswith(w) for w in _ZH_CODE_LABELS))
+        or (not value.isascii() and value.startswith(_ZH_CODE_LABELS))
     )
 
 

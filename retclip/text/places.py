@@ -29,10 +29,13 @@ _ZH_STRONG_CUES = (
 )
 """Words of residence and origin: the place after one may be any name that ends in a
 division word."""
+_ZH_STRONG = frozenset(_ZH_STRONG_CUES.split("|"))
 _ZH_CUE = re.compile(
-    rf"(?:(?P<strong>{_ZH_STRONG_CUES})|往返|从|自|由|在|到|回)[ ]?(?:在|于|为|是|地)?[ ]?[:]?[ ]?"
+    rf"(?P<cue>{_ZH_STRONG_CUES}|往返|从|自|由|在|到|回)[ ]?(?:在|于|为|是|地)?[ ]?[:]?[ ]?"
 )
-"""Those and the prepositions of place: the gazetteer decides what follows them."""
+"""Those and the prepositions of place: the gazetteer decides what follows them. The words
+stand in one alternation of literals, so that ``re`` skips to their first characters; which
+kind of cue matched is looked up after."""
 _ZH_CUE_PLACE = re.compile(
     rf"(?:{_ZH_STRONG_CUES})[ ]?(?:在|于|为|是)?[ ]?[:]?[ ]?(?P<place>[{p.CJK}]{{1,10}}?"
     rf"(?:省|自治区|市|州|盟|地区|县|区|旗|{_ZH_TOWN_SUFFIX}))"
@@ -118,7 +121,7 @@ def zh_places(text: str) -> list[_Span]:
                 found.append((m.start() - length, m.start()))
                 break
     provinces = gazetteers.zh_divisions()[0]
-    contexts = [(m.end(), m.group("strong") is not None) for m in _ZH_CUE.finditer(text)]
+    contexts = [(m.end(), m.group("cue") in _ZH_STRONG) for m in _ZH_CUE.finditer(text)]
     contexts += [(m.start(), True) for m in gazetteer.provinces.finditer(text)]
     for position, strong in contexts:
         position += _province_length(provinces, text, position, len(text))
@@ -164,7 +167,8 @@ def without_province(text: str, span: _Span) -> _Span:
     provinces = gazetteers.zh_divisions()[0]
     cue = _ZH_CUE.match(text, start, end)
     position = start
-    if cue and (cue.group("strong") or _province_length(provinces, text, cue.end(), end)):
+    strong = cue is not None and cue.group("cue") in _ZH_STRONG
+    if cue and (strong or _province_length(provinces, text, cue.end(), end)):
         position = cue.end()  # "家住...", "自北京市...", but 自贡市 and 从化区 are places
     inside = _zh_gazetteer().provinces.search(text, position, min(end, position + 8))
     if inside and inside.start() > position:  # "参保地为广东省深圳市...": the words before go too
@@ -219,10 +223,12 @@ _CAP_WORD = r"[A-Z][A-Za-zà-ÿ'’.-]*[A-Za-zà-ÿ]"
 _CAP_WORDS = rf"{_CAP_WORD}(?:[ -](?:(?:upon|on|under|de|la|le|of|the)[ -])?{_CAP_WORD}){{0,3}}"
 _CAP_RUN_BEFORE = re.compile(rf"(?<![A-Za-z]){_CAP_WORDS}$")
 _CAP_RUN = re.compile(_CAP_WORDS)
-_CAP_AFTER_SPACE = re.compile(r" (?=[A-Z][A-Za-zà-ÿ])")
 _CUE_WORDS = p.words(
     "in from to at near of outside around towards toward via between and into nearby the"
 )
+_CUE_BEFORE_CAPITAL = re.compile(trie_pattern(sorted(_CUE_WORDS)) + r"(?= [A-Z][A-Za-zà-ÿ])")
+"""A word of place before a capitalised word: the words as a prefix tree, so that ``re`` skips
+to their first letters; that a space stands before the cue is checked after."""
 _CAPITALS_CUES = p.words("in from to at near outside")
 _EN_COUNTY = re.compile(
     r"(?:[A-Z][a-z'.-]+ ){1,3}(?:County|Parish|Borough|Township|Shire|District|Co\.)(?![a-z])"
@@ -250,16 +256,15 @@ def en_places(text: str) -> list[_Span]:
                 span = _unknown_place(run.group(), run.start())  # "Pasir Ris, Singapore"
             if span:
                 spans.append(("ADDRESS", *span))
-    for m in _CAP_AFTER_SPACE.finditer(text):
-        word_start = text.rfind(" ", 0, m.start()) + 1
-        cue = text[word_start : m.start()]
-        if cue not in _CUE_WORDS:
-            continue
-        run = _CAP_RUN.match(text, m.end())
+    for m in _CUE_BEFORE_CAPITAL.finditer(text):
+        if m.start() and text[m.start() - 1] != " ":
+            continue  # "within", "Toronto": the end of a longer word
+        cue, space = m.group(), m.end()
+        run = _CAP_RUN.match(text, space + 1)
         if not run or (run.group().split(" ")[0].isupper() and cue not in _CAPITALS_CUES):
             continue  # "drusen and IRMA": capitals are an abbreviation unless a place is meant
         span = _known_prefix(text, run.start(), run.group())
-        if span is None and _strong_cue_before(text, m.start()):
+        if span is None and _strong_cue_before(text, space):
             span = _unknown_place(run.group(), run.start())
         if span:
             spans.append(("ADDRESS", *span))
