@@ -152,6 +152,12 @@ CODE_LABEL_WORDS = frozenset(
     label.lower() for zh, en in _CODE_LABELS.values() for label in (*zh.split(), *en.split("|"))
 )
 """Every code's label: a label is never a value ("Twitter handle @x", "家属微信")."""
+_COLON_LABELS = (
+    CODE_LABEL_WORDS
+    | GLUED_LABELS
+    | {label.lower() for label in p.LABEL_KINDS}
+    | {"ip", "ipv4", "ipv6", "url", "ref", "no"}
+)
 
 
 def _lower(text: str) -> str:
@@ -273,7 +279,8 @@ def shaped_codes(text: str) -> list[_Span]:
         start, token = m.start(), m.group()
         label, colon, rest = token.partition(":")
         if colon and label.isalpha() and not rest.startswith(":") and not _MAC.fullmatch(token):
-            start, token = start + len(label) + 1, rest  # "IP:10.61.73.214": a label's colon
+            token = rest  # "IP:10.61.73.214": a label's colon; "IC:9260-1787-N": the code's own
+            start += len(label) + 1 if _label_before_colon(label) else 0
         kind = _token_kind(token)
         if kind is not None:
             spans.append((kind, start, m.end()))
@@ -291,6 +298,61 @@ def shaped_codes(text: str) -> list[_Span]:
     if not text.isascii():
         spans += [("VEHICLE", *m.span()) for m in _CN_PLATE.finditer(text)]
     return spans
+
+
+_VEHICLE_WORDS = (
+    " car ",
+    "car park",
+    "vehicle",
+    "towed",
+    "parked",
+    "parking",
+    "drove",
+    "driving",
+    "driver",
+    "footage",
+    "motorbike",
+    "motorcycle",
+    "taxi",
+)
+_PROSE_PLATE = re.compile(
+    r"[A-Z](?<![A-Za-z0-9][A-Z])(?:[A-Z]\d{2} ?[A-Z]{3}|[A-Z]{1,2}[ -]?\d{3,4}(?: [A-Z])?)"
+    r"(?![A-Za-z0-9])"
+)
+"""A plate's shape: British ("DJ66 MZX") or letters then digits ("RUY 259", "SCX 8747 P")."""
+_NOT_PLATE_LETTERS = _EYE_WORDS | frozenset(("IOP", "MD", "VA", "CMT", "CST", "CRT", "RNFL", "AL"))
+
+
+def prose_plates(text: str) -> list[_Span]:
+    """Plates written in a sentence about a vehicle, before or without a label ("the camera
+    caught KLM 4410 leaving the car park", "BX71 PQR was parked in the bay"): on the lines that
+    name a vehicle, a plate's shape is read as one unless its letters are a measure's."""
+    lower = _lower(text)
+    if not any(word in lower for word in _VEHICLE_WORDS):
+        return []
+    spans = []
+    for line_start, line in _lines_with(lower, _VEHICLE_WORDS):
+        for m in _PROSE_PLATE.finditer(text, line_start, line_start + len(line)):
+            letters = m.group().split(" ")[0].rstrip("0123456789-")
+            if letters not in _NOT_PLATE_LETTERS:
+                spans.append(("VEHICLE", *m.span()))
+    return spans
+
+
+def _lines_with(text: str, words: tuple[str, ...]) -> list[tuple[int, str]]:
+    """The lines of ``text`` that hold one of ``words``, with where each starts."""
+    lines, start = [], 0
+    for line in text.split("\n"):
+        if any(word in line for word in words):
+            lines.append((start, line))
+        start += len(line) + 1
+    return lines
+
+
+def _label_before_colon(word: str) -> bool:
+    """Whether a word glued to a code by a colon is a label ("IP:", "SN:", "MRN:") rather than
+    the code's own prefix: two or three capitals that name no label ("IC:9260-1787-N")."""
+    return not (word.isupper() and len(word) <= 3) or word.lower() in _COLON_LABELS
 
 
 def _token_kind(token: str) -> str | None:
@@ -413,7 +475,10 @@ def _mixed(value: str) -> bool:
 
 def _host_phrase(value: str) -> bool:
     """A hyphenated phrase with a number in it ("104-year-old", "24-hour")."""
-    return any(g.lower() in _WORD_GROUPS for g in re.split(r"[-.]", value))
+    return any(
+        g.lower() in _WORD_GROUPS and not (len(g) == 1 and g.isupper())  # "RSA-71843-O"
+        for g in re.split(r"[-.]", value)
+    )
 
 
 def _host_name(value: str) -> bool:

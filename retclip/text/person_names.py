@@ -12,6 +12,7 @@ person's word comes before it; a Chinese one at a clause's start or after a pers
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from itertools import accumulate
 
@@ -26,9 +27,20 @@ from retclip.text.trie import trie_pattern
 
 _Span = tuple[str, int, int]
 
-_WORD_SPLIT = re.compile(r"([A-Za-z]+(?:['’-][A-Za-z]+)*)")
+_FOLD_ACCENTS = {
+    code: base
+    for code in range(0xC0, 0x250)
+    if (base := unicodedata.normalize("NFKD", chr(code))[0]).isascii() and base.isalpha()
+}
+"""Accented Latin letters to their base letter, one for one, so that offsets hold: "Jürgen
+Östberg" is looked up as "Jurgen Ostberg" (the name lists hold both spellings)."""
+_LATIN = "A-Za-zÀ-ÖØ-öø-ɏ"
+_WORD_SPLIT = re.compile(rf"([{_LATIN}]+(?:['’-][{_LATIN}]+)*)")
+"""A word: Latin letters, accented ones too ("Müller", "Ní Bhriain"), and inner apostrophes or
+hyphens."""
 _PARTICLES = p.words(
-    "van von der den de da di del della dos das do la le du st. bin binti bint ibn al ap ter ten"
+    "van von der den de da di del della dos das do la le du st. bin binti bint ibn al ap ter ten "
+    "ní nic ó"
 )
 _PERSON_VERBS = p.words(
     "returns returned reports reported presents presented states stated denies denied notes "
@@ -134,7 +146,7 @@ def en_unlabelled_names(text: str) -> list[_Span]:
     people do ("Yamamoto tolerated the injection", "Zhiqiang Hall attended"); a word between
     "with" and "and her"; lower-cased names after a strong person's word ("referring ava
     thompson")."""
-    words = _Words(text)
+    words = _Words(text if text.isascii() else text.translate(_FOLD_ACCENTS))
     spans = []
     for index in words.candidates():
         span = words.name_at(index)

@@ -644,7 +644,7 @@ def _grown_start(text: str, start: int) -> int:
             return start
         start = glued
     if not text[start].isdigit():
-        return start
+        return _hyphen_group_start(text, start)
     while start > 1 and text[start - 1] in " -" and text[start - 2] in _ASCII_ALNUM:
         group_start = start - 1
         while group_start > 0 and text[group_start - 1] in _ASCII_ALNUM:
@@ -654,6 +654,17 @@ def _grown_start(text: str, start: int) -> int:
             break
         start = group_start
     return start
+
+
+def _hyphen_group_start(text: str, start: int) -> int:
+    """A code that starts with a letter after a hyphen takes the group before it ("GAIT-bee5de"
+    with "bee5de" found), unless that group is a label ("ID-", "TEL-")."""
+    if not (start > 1 and text[start - 1] == "-" and text[start - 2] in _ASCII_ALNUM):
+        return start
+    group = start - 1
+    while group > 0 and text[group - 1] in _ASCII_ALNUM:
+        group -= 1
+    return start if text[group : start - 1].lower() in safe_harbor.GLUED_LABELS else group
 
 
 _new_span = tuple.__new__  # a PhiSpan without the keyword handling of its constructor

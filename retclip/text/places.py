@@ -47,12 +47,12 @@ _ZH_PLACE_SLOTS = (
         rf"(?=[，,。；;（(]|{_ZH_WORK_OR_CARE})"
     ),
     re.compile(rf"[在于自从](?P<place>[{p.CJK}]{{2,7}}?)(?={_ZH_WORK_OR_CARE})"),
-    re.compile(rf"\n(?P<place>[{p.CJK}]{{2,4}})(?=人[，,])"),
+    re.compile(rf"[\n。；;](?P<place>[{p.CJK}]{{2,4}})(?=人[，,])"),
 )
 """A place in the slot a sentence keeps for one: after a word of residence up to the comma
 ("现居光谷，"), before the work or care done there ("在三里屯打工", "于兴坪镇首诊"), or
-opening a line as someone's origin ("江北嘴人，退休教师"). Three scans, each led by a literal so
-that ``re`` skips to where one can start."""
+opening a line or a sentence as someone's origin ("江北嘴人，退休教师"). Three scans, each led
+by a literal or a class, so that ``re`` skips to where one can start."""
 _ZH_TOWNS_AFTER = re.compile(
     rf"(?:[{p.CJK}]{{0,4}}?[市县区]|[{p.CJK}]{{0,6}}?(?:{_ZH_TOWN_SUFFIX})(?![市县区]))"
     r"{1,3}"

@@ -18,6 +18,7 @@ from retclip.text.identifiers import (
     CODE_LABEL_WORDS,
     GLUED_LABELS,
     labelled_codes,
+    prose_plates,
     shaped_codes,
 )
 from retclip.text.person_names import NOT_NAMES, en_unlabelled_names, zh_unlabelled_names
@@ -35,7 +36,7 @@ __all__ = [
 
 Detector = Callable[[str], list[tuple[str, int, int]]]
 
-DETECTORS: tuple[Detector, ...] = (labelled_codes, shaped_codes, old_ages)
+DETECTORS: tuple[Detector, ...] = (labelled_codes, shaped_codes, prose_plates, old_ages)
 """Detectors that run on every report."""
 ZH_DETECTORS: tuple[Detector, ...] = (zh_places, zh_unlabelled_names)
 """Detectors for text that holds Chinese characters."""

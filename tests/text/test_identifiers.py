@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retclip.text.identifiers import labelled_codes, shaped_codes
+from retclip.text.identifiers import labelled_codes, prose_plates, shaped_codes
 from retclip.text.normalize import align
 
 
@@ -59,6 +59,8 @@ def test_a_code_after_its_label(text, kind, value):
         ("Twitter @harold_eyes posts", "HANDLE", "@harold_eyes"),
         ("ID for the call: seamus.dasilva", "HANDLE", "seamus.dasilva"),
         ("由领馆车辆滇A·0705领接送", "VEHICLE", "滇A·0705领"),
+        ("门禁卡号码XK:4411-2093-T已注销", "ID", "XK:4411-2093-T"),
+        ("Badge VRT-55120-K reissued", "DEVICE", "VRT-55120-K"),
     ],
 )
 def test_a_code_known_by_its_shape(text, kind, value):
@@ -85,3 +87,35 @@ def test_a_label_is_never_the_value():
 @pytest.mark.parametrize("text", ["SARS-CoV-2 PCR negative", "HLA-B27 positive", "IgG4-related"])
 def test_clinical_codes_with_dashes_are_no_devices(text):
     assert found(shaped_codes, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The camera caught KLM 4410 reversing out of the car park.", "KLM 4410"),
+        ("Her son's vehicle, BX71 PQR, blocked the ambulance bay.", "BX71 PQR"),
+        ("Parking warden noted TRE 778 C near the entrance.", "TRE 778 C"),
+    ],
+)
+def test_a_plate_in_a_sentence_about_a_vehicle(text, value):
+    assert ("VEHICLE", value) in found(prose_plates, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Drove himself in today; IOP 21 mmHg OD, CMT 312 um.",
+        "RNFL 85 um superiorly. Plate 3 of the Ishihara book missed.",  # no vehicle word
+        "He was driving when the vision dropped: VA 6/18, MD 4.2 dB.",
+    ],
+)
+def test_measurements_beside_a_vehicle_word_are_no_plates(text):
+    assert found(prose_plates, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("登录IP:10.61.73.214", "10.61.73.214"), ("Camera SN:3AC41B7729 logged", "3AC41B7729")],
+)
+def test_a_label_glued_by_a_colon_stays_out_of_the_code(text, value):
+    assert value in [v for _, v in found(shaped_codes, text)]

@@ -39,6 +39,8 @@ def test_chinese_names(text, name):
         ("hi, this is mohammed okafor writing for my dad", "mohammed okafor"),
         ("Aroha and Deborah both asked about driving.", "Aroha"),
         ("Social: Giuseppe's sugars remain high.", "Giuseppe"),
+        ("Reviewed with Jürgen Östberg, who reports glare.", "Jürgen Östberg"),
+        ("Saoirse Nic Giolla attended with her mother.", "Saoirse Nic Giolla"),
     ],
 )
 def test_english_names(text, name):

@@ -23,6 +23,7 @@ def values(detect, text: str) -> set[str]:
         ("因温岭当地无眼底激光设备", "温岭"),
         ("外院（遵化中医院）曾行激光", "遵化"),
         ("今年春节后随子女迁居延边。", "延边"),
+        ("双眼视力下降半年。塘栖镇人，务农。", "塘栖镇"),
     ],
 )
 def test_chinese_places(text, place):
