@@ -7,9 +7,14 @@ choice is made once, from environment variables read when each library loads, so
 sets them when ``retclip`` is imported, before any of those libraries is:
 
 * on a CPU with AVX2 and FMA (every x86-64 server and laptop since 2015), every library is held
-  at the AVX2 level (NumPy without its AVX-512 loops), MKL in its conditional-numerical-
-  reproducibility mode, and OpenBLAS on one thread (its threaded sums depend on the count);
-  settings of these variables made elsewhere are overridden;
+  at the AVX2 level (NumPy without its AVX-512 loops), and OpenBLAS on one thread (its threaded
+  sums depend on the count); settings of these variables made elsewhere are overridden;
+* MKL's matrix products run its ``COMPATIBLE`` branch: its AVX2 branch is honoured on Intel
+  CPUs only (on an AMD one MKL reports ``CNR:AUTO`` and picks its own kernels), and the
+  compatible branch is the one MKL keeps identical on Intel and AMD. It costs the demo's
+  pre-training step about 3% (``benchmarks/kernel_cost.py``). oneDNN (torch's convolutions)
+  stays at its AVX2 kernels: without it the demo's ResNet steps run about 2.5x slower, and some of its
+  blockings follow the L2 cache's size (docs/reproducibility.md says what that leaves open);
 * elsewhere (no AVX2, or not x86-64) nothing is pinned, and :func:`kernel_dispatch` says so.
 
 ``RETCLIP_NATIVE_KERNELS=1`` turns the pinning off, for speed experiments. torch's thread count
@@ -27,7 +32,7 @@ OPT_OUT = "RETCLIP_NATIVE_KERNELS"
 PINNED = {
     "ATEN_CPU_CAPABILITY": "avx2",
     "ONEDNN_MAX_CPU_ISA": "AVX2",
-    "MKL_CBWR": "AVX2,STRICT",
+    "MKL_CBWR": "COMPATIBLE,STRICT",
     "MKL_ENABLE_INSTRUCTIONS": "AVX2",
     "OPENBLAS_CORETYPE": "Haswell",
     "OPENBLAS_NUM_THREADS": "1",
@@ -69,9 +74,19 @@ def pin_kernels(environ: dict[str, str] | os._Environ = os.environ) -> str:
 
 
 def kernel_dispatch() -> dict[str, str]:
-    """What lineage records: the decision, and whether a math library loaded before it."""
+    """What lineage records: the decision, the kernels it means for matrix products and
+    convolutions, and whether a math library loaded before it."""
     early = [name for name in LIBRARIES if name in _LOADED_BEFORE]
-    return {"kernels": DECISION, **({"loaded_before_pinning": ",".join(early)} if early else {})}
+    pinned = (
+        {"mkl": os.environ["MKL_CBWR"], "onednn": os.environ["ONEDNN_MAX_CPU_ISA"]}
+        if DECISION == "avx2"
+        else {}
+    )
+    return {
+        "kernels": DECISION,
+        **pinned,
+        **({"loaded_before_pinning": ",".join(early)} if early else {}),
+    }
 
 
 _LOADED_BEFORE = {name for name in LIBRARIES if name in sys.modules}

@@ -9,6 +9,7 @@ up to one evaluation task runs through the CLI under both, and every file must b
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -81,10 +82,13 @@ def project(tmp_path_factory) -> Path:
     return root
 
 
-def run_pipeline(project: Path, name: str, env: dict[str, str], stages: str = "all") -> Path:
+def run_pipeline(
+    project: Path, name: str, env: dict[str, str], stages: str = "all", logs: dict | None = None
+) -> Path:
     """The stages through ``python -m retclip``, each in a fresh process, as dvc.yaml runs them.
 
     Every run works in a folder of its own under the same relative paths, as two machines would.
+    ``logs`` takes each stage's standard output and error.
     """
     raw, params, cwd = project / "raw", project / "params.yaml", project / name
     cwd.mkdir(exist_ok=True)
@@ -109,6 +113,8 @@ def run_pipeline(project: Path, name: str, env: dict[str, str], stages: str = "a
             check=False,
         )
         assert done.returncode == 0, f"{stage}: {done.stderr[-2000:]}"
+        if logs is not None:
+            logs[stage] = done.stdout + done.stderr
     return cwd
 
 
@@ -144,6 +150,28 @@ def test_without_pinned_kernels_the_other_machine_differs(project, here):
     here_eval = tree_digest(here / "evaluate")
     other_eval = tree_digest(other / "evaluate")
     assert here_eval["predictions.parquet"] != other_eval["predictions.parquet"]
+
+
+@pytest.mark.skipif(not pinnable(cpu_flags(), os.uname().machine), reason="needs AVX2 and FMA")
+def test_every_matrix_product_of_pretraining_runs_the_vendor_neutral_kernel(project, here):
+    """MKL keeps its COMPATIBLE branch identical on Intel and AMD; an AVX2 branch it honours on
+    Intel only (on AMD its verbose log says ``CNR:AUTO``: its own kernels). oneDNN's primitives
+    run its AVX2 kernels, never wider ones. Logging changes nothing: the weights equal the run
+    without it."""
+    run = project / "verbose"
+    run.mkdir()
+    for folder in ("preprocess", "clean_reports", "tokenizer"):
+        shutil.copytree(here / folder, run / folder)
+    logs: dict[str, str] = {}
+    run_pipeline(project, "verbose", {"MKL_VERBOSE": "1", "ONEDNN_VERBOSE": "1"}, "pretrain", logs)
+    log = logs["pretrain"]
+    modes = re.findall(r"^MKL_VERBOSE [SD]GEMM\S*\(.*? CNR:(\S+)", log, re.MULTILINE)
+    assert len(modes) > 100
+    assert set(modes) == {"COMPATIBLE,STRICT"}
+    onednn = re.findall(r"^onednn_verbose,.*?primitive,exec,cpu,(\w+),([^,]+),", log, re.MULTILINE)
+    assert "info,cpu,isa:Intel AVX2\n" in log and onednn  # the image tower's convolutions
+    assert [impl for _, impl in onednn if "512" in impl or "amx" in impl] == []
+    assert digests(run / "pretrain") == digests(here / "pretrain")
 
 
 def test_pinning_overrides_other_kernel_choices(monkeypatch):
