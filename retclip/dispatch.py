@@ -13,8 +13,8 @@ sets them when ``retclip`` is imported, before any of those libraries is:
   CPUs only (on an AMD one MKL reports ``CNR:AUTO`` and picks its own kernels), and the
   compatible branch is the one MKL keeps identical on Intel and AMD. It costs the demo's
   pre-training step about 3% (``benchmarks/kernel_cost.py``). oneDNN (torch's convolutions)
-  stays at its AVX2 kernels: without it the demo's ResNet steps run about 2.5x slower, and some of its
-  blockings follow the L2 cache's size (docs/reproducibility.md says what that leaves open);
+  stays at its AVX2 kernels: without it the demo's ResNet steps run about 2.5x slower, and
+  some of its blockings follow the L2 cache's size (docs/reproducibility.md: what stays open);
 * elsewhere (no AVX2, or not x86-64) nothing is pinned, and :func:`kernel_dispatch` says so.
 
 ``RETCLIP_NATIVE_KERNELS=1`` turns the pinning off, for speed experiments. torch's thread count
