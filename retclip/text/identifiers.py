@@ -316,11 +316,14 @@ _VEHICLE_WORDS = (
     "taxi",
 )
 _PROSE_PLATE = re.compile(
-    r"[A-Z](?<![A-Za-z0-9][A-Z])(?:[A-Z]\d{2} ?[A-Z]{3}|[A-Z]{1,2}[ -]?\d{3,4}(?: [A-Z])?)"
-    r"(?![A-Za-z0-9])"
+    r"\d(?<![A-Za-z0-9]\d)\d\d [a-z]{3}(?![A-Za-z0-9])"
+    r"|[A-Z0-9](?<![A-Za-z0-9][A-Z0-9])[A-Z0-9]{0,3}(?: [A-Z0-9]{1,4}){0,2}(?![A-Za-z0-9]|\.\d)"
 )
-"""A plate's shape: British ("DJ66 MZX") or letters then digits ("RUY 259", "SCX 8747 P")."""
-_NOT_PLATE_LETTERS = _EYE_WORDS | frozenset(("IOP", "MD", "VA", "CMT", "CST", "CRT", "RNFL", "AL"))
+"""A plate's shape: up to three groups of capitals and digits ("KLM 4410", "BX 71 PQ", "ZK7",
+"552 TRV"), or three digits and three letters typed in lower case ("318 kdz")."""
+_GRADE_PARTS = re.compile(r"(?:OD|OS|OU|RE|LE|BE)?(?:R[0-3][AS]?|M[01]|P[0-2]?|U)+")
+"""Grades of diabetic eye screening written alone or joined ("R3S", "ODM1", "R2M0P1")."""
+_NOT_PLATE_WORDS = _EYE_WORDS | frozenset(("MD", "AM", "PM", "DR", "PDR", "NPDR", "DMO", "DME"))
 
 
 def prose_plates(text: str) -> list[_Span]:
@@ -333,10 +336,24 @@ def prose_plates(text: str) -> list[_Span]:
     spans = []
     for line_start, line in _lines_with(lower, _VEHICLE_WORDS):
         for m in _PROSE_PLATE.finditer(text, line_start, line_start + len(line)):
-            letters = m.group().split(" ")[0].rstrip("0123456789-")
-            if letters not in _NOT_PLATE_LETTERS:
+            if _plate_like(m.group()):
                 spans.append(("VEHICLE", *m.span()))
     return spans
+
+
+def _plate_like(value: str) -> bool:
+    """Letters and digits both, three to eight of them, no group that is a measure's or an
+    eye's abbreviation ("IOP 21", "VA 6", "OD"), and no retinopathy grade ("R3A M1")."""
+    groups = value.split(" ")
+    chars = "".join(groups)
+    return (
+        3 <= len(chars) <= 8
+        and any(c.isdigit() for c in chars)
+        and any(c.isalpha() for c in chars)
+        and not any(g.upper() in _NOT_PLATE_WORDS or g.upper() in _MEASURE_LABELS for g in groups)
+        and not _GRADE.fullmatch(chars)
+        and not _GRADE_PARTS.fullmatch(chars)
+    )
 
 
 def _lines_with(text: str, words: tuple[str, ...]) -> list[tuple[int, str]]:

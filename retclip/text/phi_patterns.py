@@ -412,8 +412,10 @@ EN_UNITS = "one|two|three|four|five|six|seven|eight|nine"
 EN_AGE_WORDS = rf"(?i:(?:ninety|(?:(?:one|a) )?hundred(?: and)?)(?:[- ](?:{EN_UNITS}))?)"
 AGE_VALUE = re.compile(rf"(?:9\d|1[0-4]\d)(?!\d|\.\d)|{ZH_AGE_WORDS}|{EN_AGE_WORDS}\b")
 ADDRESS_VALUE = re.compile(
-    r"[^\n]+?(?=[ \t\x00]{2,}|[ \t\x00]+[^\s:：\d]{1,20}[:：]|[ \t\x00]*(?:\n|$))"
+    r"[^\n]+?(?=[ \t\x00]{2,}|[ \t\x00]+[^\s:：\d]{1,20}[:：]|[ \t\x00]*(?:\n|$)|[。！？])"  # noqa: RUF001
 )
+"""An address after its label: up to the next field (two spaces, a label), the line's end or a
+Chinese sentence's end (no address holds a "。"; the findings that follow on the line do)."""
 
 # --- values that need no label -------------------------------------------------------------------
 

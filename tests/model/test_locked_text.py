@@ -40,7 +40,11 @@ def test_a_locked_tower_trains_as_the_frozen_tower_run_on_every_batch():
     assert abs(locked_loss - loss) <= 1e-6 * abs(loss)
     assert actual.keys() == expected.keys() and not any(n.startswith("bert.") for n in actual)
     for name, grad in expected.items():
-        torch.testing.assert_close(actual[name], grad, rtol=1e-5, atol=1e-6, msg=name)
+        # the table's states come from another batch shape, so the matrix products round
+        # otherwise: equal to float32's rounding at the gradient's own scale
+        scale = grad.abs().max().item()
+        atol = 1e-6 * max(scale, 1.0)
+        torch.testing.assert_close(actual[name], grad, rtol=1e-5, atol=atol, msg=name)
 
 
 def test_a_text_outside_the_table_goes_through_the_locked_tower_without_gradients():

@@ -95,6 +95,9 @@ def test_clinical_codes_with_dashes_are_no_devices(text):
         ("The camera caught KLM 4410 reversing out of the car park.", "KLM 4410"),
         ("Her son's vehicle, BX71 PQR, blocked the ambulance bay.", "BX71 PQR"),
         ("Parking warden noted TRE 778 C near the entrance.", "TRE 778 C"),
+        ("CCTV: ZK7 and 552 TRV left the car park at 9.", "ZK7"),
+        ("CCTV: ZK7 and 552 TRV left the car park at 9.", "552 TRV"),
+        ("The taxi, 318 kdz, waited outside.", "318 kdz"),
     ],
 )
 def test_a_plate_in_a_sentence_about_a_vehicle(text, value):
@@ -107,6 +110,8 @@ def test_a_plate_in_a_sentence_about_a_vehicle(text, value):
         "Drove himself in today; IOP 21 mmHg OD, CMT 312 um.",
         "RNFL 85 um superiorly. Plate 3 of the Ishihara book missed.",  # no vehicle word
         "He was driving when the vision dropped: VA 6/18, MD 4.2 dB.",
+        "DVLA told he may keep driving: R3S M1 OU, BCVA 0.48 logMAR, ODM1.",
+        "Drove in for 015 minutes; parked at 10 AM.",
     ],
 )
 def test_measurements_beside_a_vehicle_word_are_no_plates(text):

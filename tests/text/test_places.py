@@ -75,3 +75,10 @@ def test_a_place_that_starts_with_a_preposition_is_scrubbed_whole(place):
     text = f"家住{place}。"
     scrubbed = {text[s.start : s.end] for s in find_phi(text)}
     assert place in scrubbed
+
+
+def test_an_address_after_its_label_ends_with_the_sentence():
+    text = "住址：浙江省桐乡市乌镇某村。眼底：视盘界清，C/D=0.5，右眼最佳矫正视力0.6。"
+    scrubbed = {text[s.start : s.end] for s in find_phi(align(text))}
+    assert "桐乡市乌镇某村" in "".join(scrubbed)
+    assert not any("C/D" in value or "视力" in value for value in scrubbed)
