@@ -63,12 +63,12 @@ class DvcRepo:
 
     def commit(self, stage: str) -> dict[str, str]:
         """Record a stage's outputs in the cache and ``dvc.lock``; returns their md5 by path."""
-        self.run("commit", "--force", "--quiet", stage)
+        self.run("commit", "--force", stage)
         return locked_outputs(Path(self.root) / "dvc.lock").get(stage, {})
 
     def push(self, stage: str, remote: str) -> None:
         """Copy a stage's recorded outputs to ``remote`` (a name in ``.dvc/config``)."""
-        self.run("push", "--quiet", "--remote", remote, stage)
+        self.run("push", "--remote", remote, stage)
 
     def stages_not_recorded(self) -> list[str]:
         """Stages whose outputs or inputs here differ from ``dvc.lock`` (``dvc status``)."""
