@@ -105,6 +105,8 @@ def changes_by_stage(
             path, digest = entry["path"], entry.get("hash")
             if path.endswith("/") and any(p != path and p.startswith(path) for p in paths):
                 continue  # the folder's own .dir hash: its files say more
+            if not digest:
+                continue  # declared in dvc.yaml, but neither committed nor written: no bytes
             if kind == "modified":
                 change = Change(path, digest["old"], digest["new"])
             elif kind == "added":

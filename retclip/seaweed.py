@@ -83,15 +83,40 @@ def weed_executable() -> str:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
 
 
-def start(folder: Path, timeout: float = 60.0) -> SeaweedServer:
-    """Start ``weed server -s3`` with its data in ``folder``; return once S3 answers."""
-    folder = Path(folder)
-    (folder / "data").mkdir(parents=True, exist_ok=True)
+def free_ports(count: int) -> list[int]:
+    """Distinct ports free now (each socket is held until all are chosen)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def start(folder: Path, timeout: float = 60.0, attempts: int = 3) -> SeaweedServer:
+    """Start an empty ``weed server -s3`` with its data in ``folder``; return once S3 answers.
+
+    A port picked free can be taken by another program before weed binds it: then weed exits,
+    and it is started again on other ports.
+    """
+    for _ in range(attempts - 1):
+        try:
+            return _start_once(Path(folder), timeout)
+        except SeaweedError as exc:
+            if "address already in use" not in str(exc):
+                raise
+    return _start_once(Path(folder), timeout)
+
+
+def _start_once(folder: Path, timeout: float) -> SeaweedServer:
+    """One start on new ports, with an empty data folder (the master records its own address)."""
+    shutil.rmtree(folder / "data", ignore_errors=True)
+    (folder / "data").mkdir(parents=True)
     access_key, secret_key = "retclip" + secrets.token_hex(6), secrets.token_hex(20)
     identity = {
         "name": "retclip",
@@ -101,7 +126,7 @@ def start(folder: Path, timeout: float = 60.0) -> SeaweedServer:
     config = folder / "s3.json"
     config.write_text(json.dumps({"identities": [identity]}))
     config.chmod(0o600)
-    ports = {flag: free_port() for flag in PORT_FLAGS}
+    ports = dict(zip(PORT_FLAGS, free_ports(len(PORT_FLAGS)), strict=True))
     command = [
         weed_executable(),
         "server",
@@ -136,8 +161,10 @@ def _wait_until_ready(server: SeaweedServer, process: subprocess.Popen, timeout:
     client, deadline = server.client(), time.monotonic() + timeout
     while True:
         if process.poll() is not None:
-            log = f"{server.folder}/weed.log"
-            raise SeaweedError(f"weed exited with {process.returncode}; see {log}")
+            log = Path(server.folder, "weed.log")
+            said = log.read_text(errors="replace").splitlines()[-40:]
+            reason = next((line for line in said if line.startswith("F")), "")
+            raise SeaweedError(f"weed exited with {process.returncode} ({reason}); see {log}")
         try:
             client.list_buckets()
             return

@@ -48,7 +48,7 @@ TASK = "synth_referable_dr"
 
 def dvc_project(root: Path, clinic: Path) -> Path:
     """A git + DVC clone of the project: its dvc.yaml, DVC config, ignores and code, the tiny
-    parameters of the Dagster tests, and a small clinic as data/raw (``dvc add``)."""
+    parameters of the Dagster tests, and a small clinic as data/raw (recorded in data.dvc)."""
     root.mkdir()
     run("git", "init", "-q", cwd=root)
     run(DVC, "init", "-q", cwd=root)
@@ -60,7 +60,8 @@ def dvc_project(root: Path, clinic: Path) -> Path:
     resolved = params_to_dict(params_from_dict(SMALL_PARAMS))  # dvc wants every section
     (root / "params.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
     shutil.copytree(clinic, root / "data" / "raw")
-    run(DVC, "add", "-q", "data/raw", cwd=root)
+    shutil.copy(REPO / "data.dvc", root / "data.dvc")
+    run(DVC, "commit", "--force", "-q", "data.dvc", cwd=root)  # its md5, as `make demo` does
     return root
 
 
@@ -167,7 +168,7 @@ def test_a_changed_output_is_named_with_both_md5s(tmp_path, small_clinic):
     assert repo.changes_since_commit() == {}
     (out / "patients.csv").write_text("patient_id\nP2\n")
     second = repo.commit("eval_clinic")["outputs/eval_clinic"]
-    assert repo.stages_not_recorded() == []
+    assert "eval_clinic" not in repo.stages_not_recorded()  # the others never ran
     (change,) = repo.changes_since_commit()["eval_clinic"]
     assert (change.path, change.old != change.new) == ("outputs/eval_clinic/patients.csv", True)
     assert first != second and first.endswith(".dir")

@@ -9,8 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from retclip.seaweed import free_port
 from tests.conftest import REPO
-from tests.moto_server import free_port
 
 QUERY = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
   schedules { name scheduleState { status } } sensors { name sensorState { status } }
