@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+LOCK_READS = 10
 
 
 class DvcError(RuntimeError):
@@ -64,7 +67,14 @@ class DvcRepo:
     def commit(self, stage: str) -> dict[str, str]:
         """Record a stage's outputs in the cache and ``dvc.lock``; returns their md5 by path."""
         self.run("commit", "--force", stage)
-        return locked_outputs(Path(self.root) / "dvc.lock").get(stage, {})
+        for _ in range(LOCK_READS - 1):  # another process may be rewriting dvc.lock right now
+            try:
+                if stage in (found := locked_outputs(Path(self.root) / "dvc.lock")):
+                    return found[stage]
+            except yaml.YAMLError:
+                pass
+            time.sleep(0.5)
+        return locked_outputs(Path(self.root) / "dvc.lock")[stage]
 
     def push(self, stage: str, remote: str) -> None:
         """Copy a stage's recorded outputs to ``remote`` (a name in ``.dvc/config``)."""
