@@ -8,6 +8,8 @@ import pytest
 
 from retclip import seaweed
 
+pytestmark = pytest.mark.s3  # starts a server of its own; `make test-s3` runs it
+
 
 def test_up_serves_a_bucket_with_the_written_credentials_and_down_stops_it(tmp_path):
     state = tmp_path / ".s3"
