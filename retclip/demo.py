@@ -14,13 +14,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 from retclip import pipeline
 from retclip.config import load_params
 from retclip.data.synth.clinic import MARKER
 from retclip.data.synth.contact_sheet import make_contact_sheet
 from retclip.data.version import raw_data_version
+from retclip.dvc_repo import Change, DvcError, DvcRepo, locked_outputs
 from retclip.lineage import trace
 from retclip.text.tokenizer import load_backend
 
@@ -41,7 +40,8 @@ def _dvc(*args: str) -> subprocess.CompletedProcess:
 
 
 def version_raw_data(dvc_file: Path = DVC_FILE) -> str:
-    """Commit data/raw to the DVC cache without ever changing what ``dvc_file`` records."""
+    """Commit data/raw to the DVC cache without ever changing what ``dvc_file`` records, and
+    push it to ``$RETCLIP_DVC_REMOTE`` when that names a remote."""
     recorded_text = dvc_file.read_text(encoding="utf-8")
     recorded = raw_data_version(dvc_file)
     _dvc("commit", "--force", "--quiet", str(dvc_file))
@@ -57,6 +57,13 @@ def version_raw_data(dvc_file: Path = DVC_FILE) -> str:
     text = (status.stdout + status.stderr).strip()
     if status.returncode != 0 or "up to date" not in text:
         raise SystemExit(f"demo: dvc status {dvc_file}: {text}")
+    remote = os.environ.get("RETCLIP_DVC_REMOTE")
+    if remote:  # as Dagster pushes every stage output it records
+        pushed = _dvc("push", "--remote", remote, str(dvc_file))
+        if pushed.returncode != 0:
+            raise SystemExit(
+                f"demo: dvc push {dvc_file}: {(pushed.stderr or pushed.stdout).strip()}"
+            )
     return recorded
 
 
@@ -200,48 +207,46 @@ def _lineage_line(path: Path) -> str:
 
 
 def _pipeline_status() -> str:
-    """``dvc status`` in a few lines: which stages differ from dvc.lock, and how."""
-    done = _dvc("status", "--json")
+    """What DVC says of the outputs, per stage: the same bytes as the dvc.lock committed in git,
+    or which files differ, with both md5s (``dvc diff``); and what is not recorded at all."""
+    repo = DvcRepo(Path("."))
     try:
-        status = json.loads(done.stdout)
-    except json.JSONDecodeError:
-        lines = (done.stdout + done.stderr).strip().splitlines() or ["no output"]
-        return f"dvc status failed: {lines[0]}"
-    if not status:
-        return "every stage up to date with dvc.lock"
+        not_recorded = repo.stages_not_recorded()
+        changes = repo.changes_since_commit()
+    except DvcError as exc:
+        return f"dvc failed: {str(exc).splitlines()[0]}"
     metrics = _dvc("metrics", "diff", "--json")
     try:
         metric_diff = json.loads(metrics.stdout) if metrics.returncode == 0 else {}
     except json.JSONDecodeError:
         metric_diff = {}
-    return describe_status(status, _locked_outs(Path("dvc.lock")), metric_diff)
+    stages = list(locked_outputs(Path("dvc.lock")))
+    return describe_status(stages, changes, not_recorded, metric_diff)
 
 
 def describe_status(
-    status: dict[str, list], locked: dict[str, dict], metric_diff: dict[str, dict]
+    stages: list[str],
+    changes: dict[str, list[Change]],
+    not_recorded: list[str],
+    metric_diff: dict[str, dict],
 ) -> str:
-    """What ``dvc status --json`` and ``dvc metrics diff --json`` say, for a reader: per stage
-    the outputs that differ (size in dvc.lock -> size here) and the dependencies that changed
-    (one that every changed stage shares is said once), then the metric values that moved."""
-    changed = {stage: _changes(entries) for stage, entries in status.items()}
-    shared = (  # inputs that every one of several changed stages shares, said once
-        set.intersection(*(set(deps) for _, deps in changed.values()))
-        if len(changed) > 1
-        else set()
-    )
-    lines = [f"{len(changed)} stage(s) differ from dvc.lock (output sizes: dvc.lock -> here)"]
-    if shared:
-        lines.append(f"all of them: {', '.join(sorted(shared))} changed")
-    for stage, (outs, deps) in changed.items():
-        parts = []
-        if outs:
-            sizes = ", ".join(f"{path} ({_size_change(path, locked)})" for path in outs)
-            parts.append(f"outputs {sizes}")
-        own = [dep for dep in deps if dep not in shared]
-        if own:
-            parts.append(f"inputs {', '.join(own)}")
-        lines.append(f"{stage}: {'; '.join(parts) or 'only the shared change'}")
-    changes = [change for keys in metric_diff.values() for change in keys.values()]
+    """One line per stage from DVC's own comparison of md5s, then the metric values that moved."""
+    differ = [stage for stage in stages if changes.get(stage)]
+    lines = [
+        f"{len(differ)} of {len(stages)} stage(s) differ from the committed dvc.lock"
+        if differ
+        else f"all {len(stages)} stages: same bytes as the committed dvc.lock"
+    ]
+    if not_recorded:
+        lines.append(f"not recorded in DVC (dvc status): {', '.join(not_recorded)}")
+    for stage in [*stages, *(name for name in changes if name not in stages)]:  # e.g. data/raw
+        found = changes.get(stage, [])
+        lines.append(f"{stage}: " + (f"{len(found)} file(s) differ" if found else "same bytes"))
+        lines.extend(
+            f"  {c.path}: {_short(c.old)} -> {_short(c.new)}" for c in found[:MAX_FILES_SHOWN]
+        )
+        if len(found) > MAX_FILES_SHOWN:
+            lines.append(f"  and {len(found) - MAX_FILES_SHOWN} more (dvc diff)")
     lines.extend(
         f"metric {path} {key}: {change['old']} -> {change['new']} ({change['diff']:+.4g})"
         for path, keys in metric_diff.items()
@@ -249,61 +254,14 @@ def describe_status(
         if isinstance(change.get("old"), int | float)
         and isinstance(change.get("diff"), int | float)
     )
-    if any(change.get("old") is None for change in changes):
-        lines.append(
-            "the committed metric values are neither in git nor in the DVC cache here, "
-            "so those files are compared by size only"
-        )
     return "\n".join(lines)
 
 
-def _changes(entries: list) -> tuple[list[str], list[str]]:
-    """A stage's changed output paths and changed inputs (a changed command is an input)."""
-    outs: list[str] = []
-    deps: list[str] = []
-    for entry in entries:
-        if isinstance(entry, str):  # "changed command", "always changed"
-            deps.append(entry)
-            continue
-        outs.extend(entry.get("changed outs", {}))
-        deps.extend(
-            path if state == "modified" else f"{path} ({state})"
-            for path, state in entry.get("changed deps", {}).items()
-        )
-    return outs, deps
+MAX_FILES_SHOWN = 5
 
 
-def _locked_outs(lock: Path) -> dict[str, dict]:
-    """What dvc.lock and the ``.dvc`` files beside it record of every output: path -> md5,
-    size and, for a folder, nfiles."""
-    dvc_files = [path for path in lock.parent.glob("*.dvc") if path.is_file()]  # not .dvc/
-    records = [out for path in dvc_files for out in _yaml(path).get("outs", [])]
-    if lock.is_file():
-        stages = _yaml(lock).get("stages", {}).values()
-        records.extend(out for stage in stages for out in stage.get("outs", []))
-    return {out["path"]: out for out in records}
-
-
-def _yaml(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-
-
-def _size_change(path: str, locked: dict[str, dict]) -> str:
-    """``19,682 -> 19,690 B``; a folder counts its files as DVC does (.dvcignore: run.json)."""
-    was = locked.get(path, {}).get("size")
-    here = Path(path)
-    if here.is_dir():
-        files = [
-            f
-            for f in here.rglob("*")
-            if f.is_file() and f.name != "run.json" and "__pycache__" not in f.parts
-        ]
-        size: int | None = sum(f.stat().st_size for f in files)
-    else:
-        size = here.stat().st_size if here.is_file() else None
-    before = "not recorded" if was is None else f"{was:,}"
-    after = "missing" if size is None else f"{size:,} B"
-    return f"{before} -> {after}"
+def _short(md5: str | None) -> str:
+    return "absent" if md5 is None else md5[:12]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""Where stage outputs are written: whole folders swapped in atomically, JSON written stably.
+"""Where stage outputs are written: whole folders swapped in atomically, JSON written stably,
+and published to S3 (a release pointer written after its files).
 
 A stage writes into a staging folder beside its output and swaps it in only when everything is
 written, so a failed run never leaves a half-written output that looks complete.
@@ -55,34 +56,55 @@ def staged_output(out: Path) -> Iterator[Path]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-class S3Store:
-    """Artifact folders on S3 (AWS, MinIO or a test server) through boto3.
+class StoreError(RuntimeError):
+    """S3 cannot be used as configured; the message says why in one sentence."""
 
-    Credentials come only from the environment or the instance role (boto3's default chain);
-    uploads are multipart above a threshold, retried, integrity-checked by S3 (SHA-256 checksums)
-    and tagged with their sha256, which downloads verify.
+
+def explain_s3_error(exc: Exception, bucket: str, endpoint: str) -> str:
+    """One sentence for what botocore raised: credentials, endpoint or bucket."""
+    from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+
+    where = f"bucket {bucket!r} at {endpoint}"
+    if isinstance(exc, NoCredentialsError):
+        return (
+            f"no S3 credentials for {where}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+            "in the environment"
+        )
+    if isinstance(exc, EndpointConnectionError):
+        return f"cannot reach the S3 endpoint {endpoint}: is the server running and the URL right?"
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if code in CREDENTIAL_ERRORS or status == 403:
+            return (
+                f"S3 refused the credentials for {where} ({code or status}): check "
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            )
+        if code in ("NoSuchBucket", "404") or status == 404:
+            return f"{where} does not exist: create it, or set another bucket"
+        return f"S3 request to {where} failed ({code}): {error.get('Message', exc)}"
+    return f"S3 request to {where} failed: {exc}"
+
+
+CREDENTIAL_ERRORS = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "403"}
+RELEASES = "releases"
+OBJECTS = "objects"
+
+
+class S3Store:
+    """Artifact folders on S3 (AWS, MinIO, SeaweedFS) through a boto3 client.
+
+    The client comes from the caller (in Dagster, ``dagster_aws``'s ``S3Resource``), so
+    credentials come only from the environment or the instance role; uploads are multipart above
+    a threshold, integrity-checked by S3 (SHA-256 checksums) and tagged with their sha256, which
+    downloads verify.
     """
 
-    def __init__(
-        self,
-        bucket: str,
-        prefix: str = "",
-        endpoint_url: str | None = None,
-        region: str | None = None,
-        max_attempts: int = 5,
-        multipart_threshold_mb: int = 64,
-    ):
-        import boto3
+    def __init__(self, client, bucket: str, prefix: str = "", multipart_threshold_mb: int = 64):
         from boto3.s3.transfer import TransferConfig
-        from botocore.config import Config
 
-        self.bucket, self.prefix = bucket, prefix.strip("/")
-        self.client = boto3.client(
-            "s3",
-            endpoint_url=endpoint_url,
-            region_name=region,
-            config=Config(retries={"max_attempts": max_attempts, "mode": "standard"}),
-        )
+        self.client, self.bucket, self.prefix = client, bucket, prefix.strip("/")
         size = multipart_threshold_mb * 1024 * 1024
         self.transfer = TransferConfig(multipart_threshold=size, multipart_chunksize=size)
 
@@ -92,14 +114,52 @@ class S3Store:
     def uri(self, *parts: str) -> str:
         return f"s3://{self.bucket}/{self.key(*parts)}"
 
+    @contextmanager
+    def explained(self) -> Iterator[None]:
+        """Turn botocore's errors into a :class:`StoreError` of one sentence."""
+        from boto3.exceptions import Boto3Error
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            yield
+        except (BotoCoreError, ClientError, Boto3Error) as exc:
+            message = explain_s3_error(exc, self.bucket, self.client.meta.endpoint_url)
+            raise StoreError(message) from exc
+
+    def check(self) -> None:
+        """Fail early, in one sentence, on bad credentials, no endpoint or no bucket."""
+        with self.explained():
+            self.client.head_bucket(Bucket=self.bucket)
+
+    def publish(self, local: Path, name: str) -> str:
+        """Upload a folder, then write its release pointer; returns the pointer's URI.
+
+        The files go under ``<prefix>/objects/<name>/`` and the pointer (every file's key and
+        sha256) to ``<prefix>/releases/<name>.json`` last, so a failed upload leaves nothing
+        under ``releases/``: a reader never sees a half-written release.
+        """
+        from retclip.lineage import sha256_file
+
+        self.check()
+        with self.explained():
+            keys = self.upload_folder(local, f"{OBJECTS}/{name}")
+            files = {
+                str(path.relative_to(local)): {"key": key, "sha256": sha256_file(path)}
+                for path, key in zip(_files(local), keys, strict=True)
+            }
+            pointer = self.key(RELEASES, f"{name}.json")
+            body = json.dumps({"name": name, "files": files}, indent=2).encode()
+            self.client.put_object(
+                Bucket=self.bucket, Key=pointer, Body=body, ChecksumAlgorithm="SHA256"
+            )
+        return f"s3://{self.bucket}/{pointer}"
+
     def upload_folder(self, local: Path, name: str) -> list[str]:
         """Upload every file under ``local`` to ``<prefix>/<name>/``; returns the keys."""
         from retclip.lineage import sha256_file
 
         keys = []
-        for path in sorted(Path(local).rglob("*")):
-            if not path.is_file():
-                continue
+        for path in _files(local):
             key = self.key(name, str(path.relative_to(local)))
             self.client.upload_file(
                 str(path),
@@ -153,3 +213,7 @@ class S3Store:
     def open_stream(self, *parts: str):
         """A streaming body (read() only), e.g. for :func:`retclip.data.shards.iter_samples`."""
         return self.client.get_object(Bucket=self.bucket, Key=self.key(*parts))["Body"]
+
+
+def _files(folder: Path) -> list[Path]:
+    return [path for path in sorted(Path(folder).rglob("*")) if path.is_file()]

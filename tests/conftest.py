@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from retclip.config import SynthParams
 from retclip.data.synth.clinic import generate_clinic
+from retclip.seaweed import SeaweedServer
+from retclip.seaweed import start as start_seaweed
+from retclip.seaweed import stop as stop_seaweed
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -34,12 +39,32 @@ def small_clinic(tmp_path_factory, small_params) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory) -> Iterator[SeaweedServer]:
+    """One real S3 server (SeaweedFS) for the session on 127.0.0.1, stopped by its pid."""
+    server = start_seaweed(tmp_path_factory.mktemp("seaweed"))
+    yield server
+    stop_seaweed(server)
+
+
 @pytest.fixture
-def aws_credentials(monkeypatch) -> None:
-    """Fake credentials for the local moto server, through the environment as in production."""
-    for name, value in (
-        ("AWS_ACCESS_KEY_ID", "test"),
-        ("AWS_SECRET_ACCESS_KEY", "test"),
-        ("AWS_DEFAULT_REGION", "us-east-1"),
-    ):
+def s3(seaweed, monkeypatch) -> SeaweedServer:
+    """The server's credentials and endpoint in the environment, as in production."""
+    for name, value in seaweed.environment().items():
         monkeypatch.setenv(name, value)
+    return seaweed
+
+
+@pytest.fixture
+def bucket(s3) -> str:
+    """A new, empty bucket on the session's server."""
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    s3.client().create_bucket(Bucket=name)
+    return name
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Tests that use the object store carry the ``s3`` marker: ``make test-s3`` runs them."""
+    for item in items:
+        if "seaweed" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.s3)

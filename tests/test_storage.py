@@ -1,6 +1,11 @@
+import hashlib
+import json
+from pathlib import Path
+
 import pytest
 
-from retclip.storage import OutputError, staged_output
+from retclip.seaweed import free_port
+from retclip.storage import OutputError, S3Store, StoreError, staged_output
 
 
 def test_output_is_swapped_in_whole(tmp_path):
@@ -34,20 +39,16 @@ def test_refuses_a_folder_no_stage_wrote(tmp_path):
         pass
 
 
-@pytest.fixture
-def s3(aws_credentials):
-    from tests.moto_server import moto_s3
-
-    with moto_s3() as endpoint:
-        yield endpoint
-
-
-def test_s3_round_trip_with_checksums(s3, tmp_path):
-    from retclip.data.shards import ShardWriter, iter_samples
+def store_for(s3, bucket: str, **kwargs):
     from retclip.storage import S3Store
 
-    store = S3Store("artifacts", prefix="runs/1", endpoint_url=s3, multipart_threshold_mb=5)
-    store.client.create_bucket(Bucket="artifacts")
+    return S3Store(s3.client(), bucket, **kwargs)
+
+
+def test_s3_round_trip_with_checksums(s3, bucket, tmp_path):
+    from retclip.data.shards import ShardWriter, iter_samples
+
+    store = store_for(s3, bucket, prefix="runs/1", multipart_threshold_mb=5)
     source = tmp_path / "out"
     (source / "sub").mkdir(parents=True)
     (source / "sub" / "big.bin").write_bytes(bytes(range(256)) * 30_000)  # 7.7 MB: multipart
@@ -64,19 +65,105 @@ def test_s3_round_trip_with_checksums(s3, tmp_path):
     assert (copy / "sub" / "big.bin").read_bytes() == (source / "sub" / "big.bin").read_bytes()
     body = store.open_stream("preprocess", "shards", "shard-000000.tar")
     assert [k for k, _ in iter_samples(body)] == ["P1"]
-    assert store.uri("preprocess") == "s3://artifacts/runs/1/preprocess"
+    assert store.uri("preprocess") == f"s3://{bucket}/runs/1/preprocess"
 
 
-def test_s3_download_detects_a_changed_object(s3, tmp_path):
-    from retclip.storage import S3Store
-
-    store = S3Store("artifacts", endpoint_url=s3)
-    store.client.create_bucket(Bucket="artifacts")
+def test_s3_download_detects_a_changed_object(s3, bucket, tmp_path):
+    store = store_for(s3, bucket)
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "f.txt").write_text("one")
     store.upload_folder(tmp_path / "a", "x")
     store.client.put_object(
-        Bucket="artifacts", Key="x/f.txt", Body=b"two", Metadata={"sha256": "0" * 64}
+        Bucket=bucket, Key="x/f.txt", Body=b"two", Metadata={"sha256": "0" * 64}
     )
     with pytest.raises(OutputError, match="sha256 differs"):
         store.download_folder("x", tmp_path / "b")
+
+
+def release_folder(root: Path) -> Path:
+    (root / "model").mkdir(parents=True)
+    for name in ("image.onnx", "text.onnx", "model/config.json"):
+        (root / name).write_text(name * 100)
+    return root
+
+
+def test_publish_writes_the_pointer_after_every_file(s3, bucket, tmp_path):
+    store = store_for(s3, bucket, prefix="retclip")
+    folder = release_folder(tmp_path / "export")
+    uri = store.publish(folder, "export/abc123")
+    assert uri == f"s3://{bucket}/retclip/releases/export/abc123.json"
+    body = store.client.get_object(Bucket=bucket, Key="retclip/releases/export/abc123.json")
+    pointer = json.loads(body["Body"].read())
+    assert sorted(pointer["files"]) == ["image.onnx", "model/config.json", "text.onnx"]
+    for name, entry in pointer["files"].items():
+        got = store.client.get_object(Bucket=bucket, Key=entry["key"])["Body"].read()
+        assert got == (folder / name).read_bytes()
+        assert hashlib.sha256(got).hexdigest() == entry["sha256"]
+
+
+def test_a_failed_upload_leaves_nothing_under_releases(s3, bucket, tmp_path):
+    """The fault is a connection dropped at the second upload, injected in the client through
+    botocore's event hooks: the real server cannot be told to fail one request."""
+    from botocore.exceptions import ConnectionClosedError
+
+    store = store_for(s3, bucket, prefix="retclip")
+    calls = []
+
+    def drop_the_second_upload(**kwargs):
+        calls.append(kwargs)
+        if len(calls) >= 2:  # and every retry of it
+            raise ConnectionClosedError(endpoint_url=s3.endpoint)
+
+    store.client.meta.events.register("before-send.s3.PutObject", drop_the_second_upload)
+    with pytest.raises(StoreError, match="failed"):
+        store.publish(release_folder(tmp_path / "export"), "export/abc123")
+    assert store.list_keys("releases") == []
+    assert len(store.list_keys("objects")) == 1  # the first file, never pointed at
+
+
+def test_bad_credentials_are_one_sentence(s3, bucket, tmp_path):
+    import boto3
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3.endpoint,
+        aws_access_key_id=s3.access_key,
+        aws_secret_access_key="not-the-secret",
+        region_name="us-east-1",
+    )
+    with pytest.raises(StoreError) as caught:
+        S3Store(client, bucket).publish(release_folder(tmp_path / "export"), "export/x")
+    assert str(caught.value) == (
+        f"S3 refused the credentials for bucket '{bucket}' at {s3.endpoint} (403): check "
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    )
+
+
+def test_a_missing_bucket_is_one_sentence(s3, tmp_path):
+    store = store_for(s3, "no-such-bucket")
+    with pytest.raises(StoreError) as caught:
+        store.publish(release_folder(tmp_path / "export"), "export/x")
+    assert str(caught.value) == (
+        f"bucket 'no-such-bucket' at {s3.endpoint} does not exist: create it, or set another bucket"
+    )
+    assert "no-such-bucket" not in [b["Name"] for b in s3.client().list_buckets()["Buckets"]]
+
+
+def test_an_unreachable_endpoint_is_one_sentence(tmp_path):
+    import boto3
+    from botocore.config import Config
+
+    endpoint = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id="k",
+        aws_secret_access_key="s",
+        region_name="us-east-1",
+        config=Config(retries={"max_attempts": 1}),
+    )
+    with pytest.raises(StoreError) as caught:
+        S3Store(client, "retclip").publish(release_folder(tmp_path / "export"), "export/x")
+    assert str(caught.value) == (
+        f"cannot reach the S3 endpoint {endpoint}: is the server running and the URL right?"
+    )

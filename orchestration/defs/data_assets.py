@@ -10,8 +10,9 @@ import json
 import dagster as dg
 import pandas as pd
 
+from orchestration.defs.dvc_record import record_in_dvc
 from orchestration.defs.metadata import counts_table, png, stage_result
-from orchestration.defs.resources import RetclipProject
+from orchestration.defs.resources import DvcCommand, RetclipProject
 from orchestration.defs.run_env import dagster_run
 from retclip import pipeline
 from retclip.lineage import code_sha256
@@ -32,7 +33,9 @@ POOL = "dvc_workspace"
     "quarantined; `quarantine_reasons` counts the quarantined patients and eyes per reason "
     "(one can have several); `lineage_id` is the output's DataVersion (lineage.json).",
 )
-def validated(context: dg.AssetExecutionContext, project: RetclipProject) -> dg.MaterializeResult:
+def validated(
+    context: dg.AssetExecutionContext, project: RetclipProject, dvc: DvcCommand
+) -> dg.MaterializeResult:
     out = project.output("validate")
     with dagster_run(context.run.run_id):
         summary = pipeline.validate(project.raw, out, project.params(), progress=False).summary
@@ -48,6 +51,7 @@ def validated(context: dg.AssetExecutionContext, project: RetclipProject) -> dg.
             "quarantine_rate": dg.MetadataValue.float(round(rate, 4)),
             "quarantine_reasons": counts_table(summary["reasons"]),
             "laterality_warnings": len(summary["warnings"]),
+            **record_in_dvc(context, project, dvc, "validate"),
         },
     )
 
@@ -64,7 +68,7 @@ def validated(context: dg.AssetExecutionContext, project: RetclipProject) -> dg.
     "eyes ([Show Markdown]).",
 )
 def preprocessed(
-    context: dg.AssetExecutionContext, project: RetclipProject
+    context: dg.AssetExecutionContext, project: RetclipProject, dvc: DvcCommand
 ) -> dg.MaterializeResult:
     out = project.output("preprocess")
     with dagster_run(context.run.run_id):
@@ -83,5 +87,6 @@ def preprocessed(
             "draft_decoded": int((stats["decode_scale"] < 1).sum()),
             "samples": png(out / "samples.png", "first 16 preprocessed eyes"),
             "shard_list": dg.MetadataValue.json(json.loads((out / "shards.json").read_text())),
+            **record_in_dvc(context, project, dvc, "preprocess"),
         },
     )

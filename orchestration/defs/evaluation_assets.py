@@ -10,8 +10,9 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.data_assets import CODE_VERSION, POOL
+from orchestration.defs.dvc_record import record_in_dvc
 from orchestration.defs.metadata import png, stage_result
-from orchestration.defs.resources import RetclipProject, default_root
+from orchestration.defs.resources import DvcCommand, RetclipProject, default_root
 from orchestration.defs.run_env import dagster_run
 from retclip import pipeline
 from retclip.config import load_params
@@ -34,11 +35,20 @@ TASKS = dg.StaticPartitionsDefinition(task_names())
     "pre-training: the demo's downstream tasks are scored on it (retclip eval-clinic; "
     "outputs/eval_clinic).",
 )
-def eval_clinic(context: dg.AssetExecutionContext, project: RetclipProject) -> dg.MaterializeResult:
+def eval_clinic(
+    context: dg.AssetExecutionContext, project: RetclipProject, dvc: DvcCommand
+) -> dg.MaterializeResult:
     out = project.output("eval_clinic")
     with dagster_run(context.run.run_id):
         summary = pipeline.eval_clinic(out, project.params(), progress=False)
-    return stage_result(out, {"patients": summary.patients, "images": summary.images})
+    return stage_result(
+        out,
+        {
+            "patients": summary.patients,
+            "images": summary.images,
+            **record_in_dvc(context, project, dvc, "eval_clinic"),
+        },
+    )
 
 
 @dg.asset(
@@ -56,7 +66,9 @@ def eval_clinic(context: dg.AssetExecutionContext, project: RetclipProject) -> d
     "and protocol; AUROC with its bootstrap interval), `roc` (the ROC curves, [Show Markdown]) "
     "and `<model>/<protocol>/auroc`.",
 )
-def evaluation(context: dg.AssetExecutionContext, project: RetclipProject) -> dg.MaterializeResult:
+def evaluation(
+    context: dg.AssetExecutionContext, project: RetclipProject, dvc: DvcCommand
+) -> dg.MaterializeResult:
     task = context.partition_key
     out = project.output("evaluate") / task
     patient_only = project.output("pretrain_patient_only")
@@ -83,5 +95,12 @@ def evaluation(context: dg.AssetExecutionContext, project: RetclipProject) -> dg
             **headline,
             "samples": dg.MetadataValue.json(summary["samples"]),
             "quarantined": len(summary["quarantine"]),
+            **record_in_dvc(context, project, dvc, dvc_stage(project, task)),
         },
     )
+
+
+def dvc_stage(project: RetclipProject, task: str) -> str:
+    """dvc.yaml's ``foreach`` names a task's stage by its position: ``evaluate@<index>``."""
+    names = [t.name for t in project.params().evaluate.tasks]
+    return f"evaluate@{names.index(task)}"

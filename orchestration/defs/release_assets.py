@@ -5,8 +5,9 @@ import json
 import dagster as dg
 
 from orchestration.defs.data_assets import CODE_VERSION, POOL
+from orchestration.defs.dvc_record import record_in_dvc
 from orchestration.defs.metadata import stage_result
-from orchestration.defs.resources import ArtifactStore, RetclipProject
+from orchestration.defs.resources import ArtifactStore, DvcCommand, RetclipProject
 from orchestration.defs.run_env import dagster_run
 from retclip import pipeline
 from retclip.lineage import read_lineage, sha256_file
@@ -25,7 +26,10 @@ from retclip.lineage import read_lineage, sha256_file
     "published to the artifact store.",
 )
 def exported(
-    context: dg.AssetExecutionContext, project: RetclipProject, store: ArtifactStore
+    context: dg.AssetExecutionContext,
+    project: RetclipProject,
+    store: ArtifactStore,
+    dvc: DvcCommand,
 ) -> dg.MaterializeResult:
     out = project.output("export")
     with dagster_run(context.run.run_id):
@@ -41,6 +45,7 @@ def exported(
             "parity": dg.MetadataValue.json(parity["fp32"]["figures"]),
             "parameters": dg.MetadataValue.int(summary["parameters"]),
             "model_card": dg.MetadataValue.md((out / "model_card.md").read_text("utf-8")),
+            **record_in_dvc(context, project, dvc, "export"),
             "published_at": dg.MetadataValue.text(store.publish(out, f"export/{lineage_id}")),
         },
     )

@@ -6,8 +6,9 @@ import dagster as dg
 import pandas as pd
 
 from orchestration.defs.data_assets import CODE_VERSION, POOL
+from orchestration.defs.dvc_record import record_in_dvc
 from orchestration.defs.metadata import counts_table, stage_result
-from orchestration.defs.resources import RetclipProject
+from orchestration.defs.resources import DvcCommand, RetclipProject
 from orchestration.defs.run_env import dagster_run
 from retclip import pipeline
 from retclip.text.leak_scan import scan_for_phi
@@ -26,7 +27,7 @@ from retclip.text.tokenizer import load_backend
     "and patient texts (retclip clean-reports; outputs/clean_reports).",
 )
 def cleaned_reports(
-    context: dg.AssetExecutionContext, project: RetclipProject
+    context: dg.AssetExecutionContext, project: RetclipProject, dvc: DvcCommand
 ) -> dg.MaterializeResult:
     out = project.output("clean_reports")
     with dagster_run(context.run.run_id):
@@ -46,6 +47,7 @@ def cleaned_reports(
             "sections": dg.MetadataValue.json(audit["sections"]),
             "safe_harbor_recall_set_a": recall_metadata(audit["safe_harbor_recall"]["A"]),
             "safe_harbor_recall_set_b": recall_metadata(audit["safe_harbor_recall"]["B"]),
+            **record_in_dvc(context, project, dvc, "clean_reports"),
         },
     )
 
@@ -104,7 +106,9 @@ def recall_metadata(measured: dict) -> dg.MetadataValue:
     description="WordPiece tokenizer trained on the cleaned reports, or the BERT-Chinese "
     "vocabulary (retclip tokenizer; outputs/tokenizer).",
 )
-def tokenizer(context: dg.AssetExecutionContext, project: RetclipProject) -> dg.MaterializeResult:
+def tokenizer(
+    context: dg.AssetExecutionContext, project: RetclipProject, dvc: DvcCommand
+) -> dg.MaterializeResult:
     out = project.output("tokenizer")
     params = project.params()
     with dagster_run(context.run.run_id):
@@ -115,5 +119,6 @@ def tokenizer(context: dg.AssetExecutionContext, project: RetclipProject) -> dg.
             "kind": params.tokenizer.kind,
             "vocab_size": load_backend(out).get_vocab_size(),
             "context_length": params.tokenizer.context_length,
+            **record_in_dvc(context, project, dvc, "tokenizer"),
         },
     )

@@ -5,14 +5,15 @@ from boto3's default chain (environment or instance role).
 """
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Literal
 
 import dagster as dg
+from dagster_aws.s3 import S3Resource
 
 from retclip.config import Params, load_params
+from retclip.dvc_repo import DvcRepo
 from retclip.storage import S3Store
 
 
@@ -41,43 +42,40 @@ class RetclipProject(dg.ConfigurableResource):
         return load_params(self.path(self.params_file))
 
 
-class ArtifactStore(dg.ConfigurableResource):
-    """Where published outputs live: the local ``outputs/`` folder, or S3 (any endpoint)."""
+class ArtifactStore(S3Resource):
+    """Where published outputs live: the local ``outputs/`` folder, or S3 (any endpoint).
+
+    An ``S3Resource`` of dagster-aws (endpoint, region, retries; credentials from boto3's default
+    chain) with the bucket and prefix that releases go to.
+    """
 
     kind: Literal["local", "s3"] = "local"
     bucket: str = ""
     prefix: str = "retclip"
-    endpoint_url: str | None = None
-    region: str | None = None
 
     def s3(self) -> S3Store:
         if self.kind != "s3" or not self.bucket:
             raise ValueError("ArtifactStore: S3 is not configured (kind=s3 and a bucket)")
-        return S3Store(self.bucket, self.prefix, self.endpoint_url, self.region)
+        return S3Store(self.get_client(), self.bucket, self.prefix)
 
     def publish(self, folder: Path, name: str) -> str:
-        """Make an output folder available; returns where it is (a path or an s3:// URI)."""
+        """Make an output folder available; returns where it is (a path or the release's
+        pointer on S3, written after every file; see :meth:`S3Store.publish`)."""
         if self.kind == "local":
             return str(folder)
-        store = self.s3()
-        store.upload_folder(folder, name)
-        return store.uri(name)
+        return self.s3().publish(folder, name)
 
 
 class DvcCommand(dg.ConfigurableResource):
-    """The dvc executable of the separate dvc environment (DESIGN.md section 9)."""
+    """The dvc executable of the separate dvc environment (DESIGN.md section 9), and the remote
+    that every recorded output is pushed to: ``$RETCLIP_DVC_REMOTE`` (a remote name of
+    ``.dvc/config``, e.g. ``s3``); empty: outputs are committed to the local cache only."""
 
     executable: str = os.environ.get("DVC_BIN", str(Path(default_root(), ".venv-dvc/bin/dvc")))
+    remote: str = os.environ.get("RETCLIP_DVC_REMOTE", "")
 
-    def run(self, *args: str, cwd: Path) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [self.executable, *args],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=1800,
-        )
+    def repo(self, root: Path) -> DvcRepo:
+        return DvcRepo(root, self.executable)
 
 
 def store_from_environment() -> ArtifactStore:
@@ -87,7 +85,7 @@ def store_from_environment() -> ArtifactStore:
         bucket=os.environ.get("RETCLIP_S3_BUCKET", ""),
         prefix=os.environ.get("RETCLIP_S3_PREFIX", "retclip"),
         endpoint_url=os.environ.get("RETCLIP_S3_ENDPOINT_URL") or None,
-        region=os.environ.get("AWS_DEFAULT_REGION") or None,
+        region_name=os.environ.get("AWS_DEFAULT_REGION") or None,
     )
 
 

@@ -7,7 +7,6 @@ import pytest
 
 from orchestration.defs import automation
 from orchestration.defs.resources import ArtifactStore
-from tests.moto_server import moto_s3
 
 
 def test_weekly_schedule_is_off_by_default_and_requests_a_retrain():
@@ -39,18 +38,18 @@ def test_new_data_version_sensor_fires_once_per_md5(project):
 
 
 @pytest.fixture
-def s3_store(aws_credentials):
-    with moto_s3() as endpoint:
-        store = ArtifactStore(kind="s3", bucket="clinic", prefix="retclip", endpoint_url=endpoint)
-        store.s3().client.create_bucket(Bucket="clinic")
-        yield store
+def s3_store(s3, bucket) -> ArtifactStore:
+    """The Dagster resource on the session's real object store (credentials from the env)."""
+    return ArtifactStore(kind="s3", bucket=bucket, prefix="retclip", endpoint_url=s3.endpoint)
 
 
 def test_new_s3_objects_sensor(s3_store):
     sensor = automation.new_s3_objects
     context = dg.build_sensor_context(resources={"store": s3_store})
     assert isinstance(sensor(context), dg.SkipReason)
-    s3_store.s3().client.put_object(Bucket="clinic", Key="retclip/incoming/batch1.csv", Body=b"x")
+    s3_store.s3().client.put_object(
+        Bucket=s3_store.bucket, Key="retclip/incoming/batch1.csv", Body=b"x"
+    )
     request = sensor(dg.build_sensor_context(resources={"store": s3_store}))
     assert isinstance(request, dg.RunRequest)
     seen = sensor(
@@ -91,7 +90,8 @@ def test_s3_artifact_store_publishes_a_folder(s3_store, tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "lineage.json").write_text("{}")
     uri = s3_store.publish(tmp_path / "out", "validate")
-    assert uri == "s3://clinic/retclip/validate"
-    assert [o["key"] for o in s3_store.s3().list_keys("validate")] == [
-        "retclip/validate/lineage.json"
+    assert uri == f"s3://{s3_store.bucket}/retclip/releases/validate.json"
+    assert [o["key"] for o in s3_store.s3().list_keys("")] == [
+        "retclip/objects/validate/lineage.json",
+        "retclip/releases/validate.json",
     ]

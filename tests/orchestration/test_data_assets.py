@@ -4,6 +4,7 @@ import dagster as dg
 
 from orchestration.defs import data_assets, data_checks, report_assets
 from orchestration.defs.raw_data import raw_data
+from orchestration.defs.resources import DvcCommand
 from retclip.lineage import read_lineage
 
 ASSETS = [
@@ -24,7 +25,7 @@ def materialize(project):
     with dg.DagsterInstance.ephemeral() as instance:
         return dg.materialize(
             ASSETS,
-            resources={"project": project},
+            resources={"project": project, "dvc": DvcCommand()},
             instance=instance,
             selection=STAGES,
             raise_on_error=False,

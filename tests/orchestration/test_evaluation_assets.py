@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.defs import evaluation_assets, model_assets, release_assets
-from orchestration.defs.resources import ArtifactStore, TrainingLauncher
+from orchestration.defs.resources import ArtifactStore, DvcCommand, TrainingLauncher
 from retclip.config import load_params
 from retclip.lineage import read_lineage
 from tests.orchestration.test_data_assets import ASSETS as DATA_ASSETS
@@ -27,7 +27,12 @@ def test_an_evaluation_partition_end_to_end(project):
         release_assets.exported,
         release_assets.onnx_parity_within_tolerance,
     ]
-    resources = {"project": project, "launcher": TrainingLauncher(), "store": ArtifactStore()}
+    resources = {
+        "project": project,
+        "launcher": TrainingLauncher(),
+        "store": ArtifactStore(),
+        "dvc": DvcCommand(),
+    }
     with dg.DagsterInstance.ephemeral() as instance:
         upstream = dg.materialize(
             assets,

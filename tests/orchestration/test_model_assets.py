@@ -6,7 +6,7 @@ import json
 import dagster as dg
 
 from orchestration.defs import model_assets
-from orchestration.defs.resources import TrainingLauncher
+from orchestration.defs.resources import DvcCommand, TrainingLauncher
 from retclip.lineage import read_lineage
 from retclip.model.retclip import RetClip
 from tests.orchestration.test_data_assets import ASSETS as DATA_ASSETS
@@ -19,7 +19,7 @@ def test_every_asset_end_to_end(project):
             assets,
             instance=instance,
             selection=["validated", "preprocessed", "cleaned_reports", "tokenizer", "pretrained"],
-            resources={"project": project, "launcher": TrainingLauncher()},
+            resources={"project": project, "launcher": TrainingLauncher(), "dvc": DvcCommand()},
         )
         logged = [e.user_message for e in instance.all_logs(result.run_id)]
     assert result.success
@@ -53,9 +53,7 @@ def test_the_loss_check_fails_on_a_loss_that_did_not_fall(project):
     assert not result.passed and result.metadata["finite"].value is False
 
 
-def test_dvc_status_check_reports_a_workspace_that_is_not_the_lock(project):
-    from orchestration.defs.resources import DvcCommand
-
-    result = model_assets.outputs_match_dvc_lock(project=project, dvc=DvcCommand())
+def test_dvc_diff_check_reports_a_project_that_is_no_dvc_repository(project):
+    result = model_assets.model_matches_committed_lock(project=project, dvc=DvcCommand())
     assert not result.passed  # the throw-away project is no DVC repository
-    assert "dvc" in result.metadata["dvc_status"].value.lower()
+    assert "dvc diff failed" in result.metadata["dvc_diff"].value

@@ -9,8 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from retclip.seaweed import free_port
 from tests.conftest import REPO
-from tests.moto_server import free_port
 
 QUERY = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
   schedules { name scheduleState { status } } sensors { name sensorState { status } }
@@ -35,7 +35,7 @@ CHECKS = {
     "every_valid_eye_preprocessed",
     "no_phi_left_in_cleaned_reports",
     "loss_is_finite_and_fell",
-    "outputs_match_dvc_lock",
+    "model_matches_committed_lock",
     "onnx_parity_within_tolerance",
 }
 

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from retclip.seaweed import free_port
 from tests.conftest import REPO
-from tests.moto_server import free_port
 
 START_TIMEOUT_S = 180
 

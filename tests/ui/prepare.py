@@ -11,7 +11,12 @@ import dagster as dg
 import yaml
 
 from orchestration.defs import evaluation_assets, model_assets
-from orchestration.defs.resources import ArtifactStore, RetclipProject, TrainingLauncher
+from orchestration.defs.resources import (
+    ArtifactStore,
+    DvcCommand,
+    RetclipProject,
+    TrainingLauncher,
+)
 from tests.conftest import REPO
 from tests.orchestration.conftest import SMALL_PARAMS, make_project
 from tests.orchestration.test_data_assets import ASSETS as DATA_ASSETS
@@ -59,7 +64,12 @@ def make_dagster_home(home: Path) -> Path:
 
 def materialize_upstream(project: RetclipProject, dagster_home: Path) -> None:
     """Everything the evaluation partition needs, then the partition, recorded in the instance."""
-    resources = {"project": project, "launcher": TrainingLauncher(), "store": ArtifactStore()}
+    resources = {
+        "project": project,
+        "launcher": TrainingLauncher(),
+        "store": ArtifactStore(),
+        "dvc": DvcCommand(),
+    }
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         for selection, partition in ((UPSTREAM, None), (["evaluation"], TASK)):
             result = dg.materialize(
