@@ -40,6 +40,18 @@ SMALL_PARAMS = {
 }
 
 
+UPSTREAM_OF_EVALUATION = [
+    "validated",
+    "preprocessed",
+    "cleaned_reports",
+    "tokenizer",
+    "pretrained",
+    "pretrained_patient_only",
+    "eval_clinic",
+]
+"""Every asset an evaluation partition reads, materialized before it."""
+
+
 def make_project(root: Path, clinic: Path) -> RetclipProject:
     shutil.copytree(clinic, root / "data" / "raw")
     (root / "params.yaml").write_text(yaml.safe_dump(SMALL_PARAMS))

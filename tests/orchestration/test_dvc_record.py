@@ -22,7 +22,7 @@ from retclip.data.version import raw_data_version
 from retclip.dvc_repo import DvcRepo
 from tests.conftest import REPO, tree_digest
 from tests.dvc_helpers import DVC, git_commit, run, use_remote
-from tests.orchestration.conftest import SMALL_PARAMS
+from tests.orchestration.conftest import SMALL_PARAMS, UPSTREAM_OF_EVALUATION
 from tests.orchestration.test_data_assets import ASSETS as DATA_ASSETS
 
 ASSETS = [
@@ -33,15 +33,6 @@ ASSETS = [
     evaluation_assets.eval_clinic,
     evaluation_assets.evaluation,
     release_assets.exported,
-]
-UPSTREAM = [
-    "validated",
-    "preprocessed",
-    "cleaned_reports",
-    "tokenizer",
-    "pretrained",
-    "pretrained_patient_only",
-    "eval_clinic",
 ]
 TASK = "synth_referable_dr"
 
@@ -84,7 +75,9 @@ def materialize_everything(root: Path) -> list[dg.ExecuteInProcessResult]:
     }
     with dg.DagsterInstance.ephemeral() as instance:
         runs = [
-            dg.materialize(ASSETS, instance=instance, resources=resources, selection=UPSTREAM),
+            dg.materialize(
+                ASSETS, instance=instance, resources=resources, selection=UPSTREAM_OF_EVALUATION
+            ),
             dg.materialize(
                 ASSETS,
                 instance=instance,

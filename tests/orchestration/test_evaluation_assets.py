@@ -6,6 +6,7 @@ from orchestration.defs import evaluation_assets, model_assets, release_assets
 from orchestration.defs.resources import ArtifactStore, DvcCommand, TrainingLauncher
 from retclip.config import load_params
 from retclip.lineage import read_lineage
+from tests.orchestration.conftest import UPSTREAM_OF_EVALUATION
 from tests.orchestration.test_data_assets import ASSETS as DATA_ASSETS
 
 TASK = "synth_referable_dr"
@@ -38,15 +39,7 @@ def test_an_evaluation_partition_end_to_end(project):
             assets,
             instance=instance,
             resources=resources,
-            selection=[
-                "validated",
-                "preprocessed",
-                "cleaned_reports",
-                "tokenizer",
-                "pretrained",
-                "pretrained_patient_only",
-                "eval_clinic",
-            ],
+            selection=UPSTREAM_OF_EVALUATION,
         )
         assert upstream.success
         result = dg.materialize(
