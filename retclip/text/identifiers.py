@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import string
 
 import ahocorasick
 from stdnum import iban, luhn
@@ -252,6 +253,11 @@ _HANDLE = re.compile(
     r"|[\w-]{1,14})|wxid_[\w-]+|live:\.?cid\.[0-9a-f]+"
 )
 _DOTTED_HANDLE = re.compile(r"[a-z](?<![\w.@/-].)[a-z0-9]+(?:[._][a-z0-9]+){1,3}(?![\w@/-]|\.\w)")
+_INNER_SEPARATOR = re.compile(r"[._](?<=[a-z0-9]{2}[._])(?=[a-z0-9])")
+"""A dot or underscore inside a word, two letters or digits before it: a dotted handle's first
+separator ("ab.c"). ``re`` skips to the dots, where the handle's scan tries every letter."""
+_LOWER_ALNUM = frozenset(string.ascii_lowercase + string.digits)
+_NOT_BEFORE_HANDLE = re.compile(r"[\w.@/-]")
 _NOT_HANDLE_ENDS = p.words("jpg jpeg png pdf dcm tif tiff txt csv xml htm html com org net gov edu")
 _IBAN = re.compile(
     r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"
@@ -288,7 +294,10 @@ def shaped_codes(text: str) -> list[_Span]:
         spans += [("DEVICE", *m.span()) for m in _WINDOWS_HOST.finditer(text)]
     if "@" in text or "wxid_" in text or "live:" in text:
         spans += [("HANDLE", *m.span()) for m in _HANDLE.finditer(text)]
-    spans += [("HANDLE", *m.span()) for m in _DOTTED_HANDLE.finditer(text) if _handle(m.group())]
+    if _may_hold_dotted_handle(text):
+        spans += [
+            ("HANDLE", *m.span()) for m in _DOTTED_HANDLE.finditer(text) if _handle(m.group())
+        ]
     spans += [("ACCOUNT", *m.span()) for m in _IBAN.finditer(text) if iban.is_valid(m.group())]
     spans += [
         ("ACCOUNT", *m.span())
@@ -463,6 +472,19 @@ def _unique_code(token: str) -> bool:
         and not _GRADE.fullmatch(token)
         and not (digits == len(core) - 1 and core[-1].isalpha() and "." in token)
     )
+
+
+def _may_hold_dotted_handle(text: str) -> bool:
+    """Whether a dotted handle may start before a separator inside a word: the run of letters and
+    digits before it starts with a letter, at the start of the text or after a character that
+    is not a word's, a dot, "@", "/" or "-" (the handle scan's lookbehind)."""
+    for m in _INNER_SEPARATOR.finditer(text):
+        start = m.start() - 2
+        while start and text[start - 1] in _LOWER_ALNUM:
+            start -= 1
+        if text[start].isalpha() and not (start and _NOT_BEFORE_HANDLE.match(text, start - 1)):
+            return True
+    return False
 
 
 def _handle(value: str) -> bool:
