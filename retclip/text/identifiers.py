@@ -96,6 +96,9 @@ _BRIDGE = re.compile(
 )
 """What may stand between a label and its value, read on the lower-cased text: a number word,
 a parenthesis, a colon or a verb."""
+_PHRASE_TO_COLON = re.compile(r"(?:[a-z']+[ \t]+){0,5}[a-z']+[ \t]*[:：][ \t\x00]*")
+"""Words that say whose or what for, then a colon: the value follows the colon ("WeChat of the
+daughter: ...")."""
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")  # "" is not in it: the text's edges
 _GENERIC_HANDLE_LABELS = frozenset(("handle",))
 
@@ -135,6 +138,9 @@ def labelled_codes(text: str) -> list[_Span]:
         ):
             continue
         position = _BRIDGE.match(lower, end).end()
+        phrase = _PHRASE_TO_COLON.match(lower, position)
+        if phrase and not _names_a_label(phrase.group()):
+            position = phrase.end()  # "Skype ID for the interpreter call: ..."
         value = _value_at(text, position, kind, label)
         if value is None and text[position : position + 1] in "(（":
             close = min(
@@ -159,6 +165,17 @@ _COLON_LABELS = (
     | {label.lower() for label in p.LABEL_KINDS}
     | {"ip", "ipv4", "ipv6", "url", "ref", "no"}
 )
+
+
+def _names_a_label(phrase: str) -> bool:
+    """Whether a phrase holds a label of its own ("assessor quoted VIN:"): the value after its
+    colon is that label's."""
+    words = phrase.rstrip(" \t\x00:：").split()
+    return any(
+        " ".join(words[i : i + n]) in _COLON_LABELS
+        for n in (1, 2, 3)
+        for i in range(len(words) - n + 1)
+    )
 
 
 def _lower(text: str) -> str:

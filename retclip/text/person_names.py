@@ -106,6 +106,16 @@ _AFTER_WAS = p.words(
     "referred asked given offered booked contacted called phoned admitted"
 )
 """Passives whose subject is a person ("Byrne was counselled")."""
+_AFTER_BEEN = p.words(
+    "using taking instilling applying putting missing attending wearing coping managing "
+    "struggling complaining"
+)
+"""What a person has been doing ("Siew Hoon has been using the drops"): an agent's verbs only,
+so that "Bevacizumab has been given" stays a drug."""
+_COMPANIONS = p.words(
+    "son daughter wife husband mother father brother sister partner carer granddaughter grandson "
+    "niece nephew friend mum mom dad her his family"
+)
 _LOWER_CUES = _STRONG_BEFORE | {"with"}
 _SPEAK_PREPOSITIONS = p.words("to for with")
 _SPEAK_VERBS = p.words(
@@ -134,7 +144,7 @@ _LOWER_STOPS = (
 
 
 _INTERESTING = (
-    _LOWER_CUES | _SPEAK_PREPOSITIONS | _ONLY_PEOPLE_VERBS | _PERSON_VERBS | {"is", "was"}
+    _LOWER_CUES | _SPEAK_PREPOSITIONS | _ONLY_PEOPLE_VERBS | _PERSON_VERBS | {"is", "was", "has"}
 )
 """The lower-case words whose place in a text tells where names may stand."""
 
@@ -191,7 +201,7 @@ class _Words:
                 after_cue.add(i + 1)  # "Spoke to ...", "voicemail for ...", "discussed with"
             elif t == "is" and i and tokens[i - 1] == "this":
                 after_cue.add(i + 1)  # "this is mohammed okafor"
-            if t in _ONLY_PEOPLE_VERBS or t == "was":
+            if t in _ONLY_PEOPLE_VERBS or t == "was" or self.has_been_doing(i):
                 before_verb.add(i - 1)
             if t in _PERSON_VERBS:
                 two_before_verb.add(i - 2)
@@ -225,6 +235,25 @@ class _Words:
             word(i - 1) == "and" and _capitalised(word(i - 2)) and word(i + 1) == "both"
         )
 
+    def has_been_doing(self, index: int) -> bool:
+        """Whether "has been" and an agent's verb start at word ``index``."""
+        return (
+            self.word(index) == "has"
+            and self.word(index + 1) == "been"
+            and self.word(index + 2) in _AFTER_BEEN
+        )
+
+    def accompanied(self, index: int) -> bool:
+        """Whether "w/" or "with" and a companion ("son", "her") follow the lower-cased words
+        after word ``index`` ("seen grace kelly w/ son"): a name that is also a word, then."""
+        for following in range(index + 1, index + 5):
+            word = self.word(following)
+            if word == "with" or (word == "w" and self.gap_after(following).startswith("/")):
+                return self.word(following + 1) in _COMPANIONS
+            if not word.islower() or self.gap_after(following) != " ":
+                return False
+        return False
+
     def gap_after(self, index: int) -> str:
         return self.gaps[index] if index + 1 < len(self.tokens) else ""
 
@@ -240,12 +269,15 @@ class _Words:
         if not _capitalised(word):
             return None
         if word in NOT_NAMES and not (  # "Hope reports that ...": a name after all
-            spaced and after in _ONLY_PEOPLE_VERBS and word in self.names
+            spaced
+            and (after in _ONLY_PEOPLE_VERBS or self.has_been_doing(index + 1))
+            and word in self.names
         ):
             return None
         people_verb = spaced and (
             after in _ONLY_PEOPLE_VERBS
             or (after in ("was", "and") and self.word(index + 2) in _AFTER_WAS)
+            or self.has_been_doing(index + 1)
             or (after == "and" and self.word(index + 2) in self.names)
         )
         if people_verb or self.both_named(index):
@@ -279,9 +311,11 @@ class _Words:
     def _lower_name(
         self, index: int, word: str, start: int, end: int, after: str, before: str
     ) -> tuple[int, int] | None:
-        if word in _LOWER_STOPS or word in _PERSON_VERBS:
-            return None
         known = word.capitalize() in self.names
+        if (word in _LOWER_STOPS or word in _PERSON_VERBS) and not (
+            known and before in _STRONG_BEFORE and self.accompanied(index)
+        ):
+            return None
         spaced = self.gap_after(index) == " "
         surname = self.word(index + 1)
         if (
@@ -369,7 +403,13 @@ def _lower_surname_end(words: _Words, index: int, end: int) -> int:
         word = words.tokens[index]
         particle = word in _PARTICLES
         if not word.islower() or (
-            not particle and (word in _LOWER_STOPS or word in _PERSON_VERBS or word == "writing")
+            not particle
+            and (
+                word in _LOWER_STOPS
+                or word in _PERSON_VERBS
+                or word == "writing"
+                or len(word) == 1  # "w/": with
+            )
         ):
             break
         end = words.ends[index]

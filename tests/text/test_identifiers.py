@@ -35,6 +35,8 @@ def found(detect, text: str) -> list[tuple[str, str]]:
         ("声纹模板编号vp_1d14d2ed5fd8用于核验", "BIOMETRIC", "vp_1d14d2ed5fd8"),
         ("已添加患者微信（lili_zhao1990）发送提醒", "HANDLE", "lili_zhao1990"),
         ("随访联系：wx Nana_88797。", "HANDLE", "Nana_88797"),
+        ("Telegram for the son's updates: kofi", "HANDLE", "kofi"),
+        ("WhatsApp number of the carer: 07700 900461", "HANDLE", "07700 900461"),
     ],
 )
 def test_a_code_after_its_label(text, kind, value):
@@ -81,6 +83,7 @@ def test_measurements_grades_dates_and_labels_are_no_codes(text):
 
 
 def test_a_label_is_never_the_value():
+    assert found(labelled_codes, "Skype ID for the interpreter: omar") == [("HANDLE", "omar")]
     assert set(found(labelled_codes, "Twitter handle @x_y12 posts")) == {("HANDLE", "@x_y12")}
 
 

@@ -41,6 +41,10 @@ def test_chinese_names(text, name):
         ("Social: Giuseppe's sugars remain high.", "Giuseppe"),
         ("Reviewed with Jürgen Östberg, who reports glare.", "Jürgen Östberg"),
         ("Saoirse Nic Giolla attended with her mother.", "Saoirse Nic Giolla"),
+        ("Reviewed today. Mei Ling has been instilling the drops twice daily.", "Mei Ling"),
+        ("Phone review; Will has been wearing the patch.", "Will"),
+        ("Clinic 3: seen joy okonkwo with her daughter, plan discussed.", "joy okonkwo"),
+        ("Clinic 3: seen dawn w/ husband today.", "dawn"),
     ],
 )
 def test_english_names(text, name):
@@ -54,6 +58,8 @@ def test_english_names(text, name):
         "IOP by Goldmann applanation; Stargardt pattern; dot and blot hemorrhages with IRMA.",
         "Moved to Alberta. New Jersey driver license on file.",
         "Admin: Camera serial checked. Parking validated.",
+        "Ranibizumab has been given monthly. Vision has been stable. She has been using drops.",
+        "Treatment reviewed. Seen today with her son; I hope with treatment vision improves.",
     ],
 )
 def test_english_words_that_are_no_names(text):
