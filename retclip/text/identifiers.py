@@ -302,7 +302,7 @@ def shaped_codes(text: str) -> list[_Span]:
         start, token = m.start(), m.group()
         label, colon, rest = token.partition(":")
         if colon and label.isalpha() and not rest.startswith(":") and not _MAC.fullmatch(token):
-            token = rest  # "IP:10.61.73.214": a label's colon; "IC:9260-1787-N": the code's own
+            token = rest  # "IP:10.61.73.214": a label's colon; "IC:4417-2093-K": the code's own
             start += len(label) + 1 if _label_before_colon(label) else 0
         kind = _token_kind(token)
         if kind is not None:
@@ -394,7 +394,7 @@ def _lines_with(text: str, words: tuple[str, ...]) -> list[tuple[int, str]]:
 
 def _label_before_colon(word: str) -> bool:
     """Whether a word glued to a code by a colon is a label ("IP:", "SN:", "MRN:") rather than
-    the code's own prefix: two or three capitals that name no label ("IC:9260-1787-N")."""
+    the code's own prefix: two or three capitals that name no label ("IC:4417-2093-K")."""
     return not (word.isupper() and len(word) <= 3) or word.lower() in _COLON_LABELS
 
 
@@ -505,7 +505,7 @@ def _may_hold_dotted_handle(text: str) -> bool:
 
 
 def _handle(value: str) -> bool:
-    """A user name written with dots or underscores ("seamus.dasilva", "gramps_leilani"), not a
+    """A user name written with dots or underscores ("nora.okafor", "grandpa_kemal"), not a
     file name, a dose's abbreviation or a web address."""
     parts = re.split(r"[._]", value)
     return (
@@ -532,7 +532,7 @@ def _mixed(value: str) -> bool:
 def _host_phrase(value: str) -> bool:
     """A hyphenated phrase with a number in it ("104-year-old", "24-hour")."""
     return any(
-        g.lower() in _WORD_GROUPS and not (len(g) == 1 and g.isupper())  # "RSA-71843-O"
+        g.lower() in _WORD_GROUPS and not (len(g) == 1 and g.isupper())  # "KEY-55012-T"
         for g in re.split(r"[-.]", value)
     )
 

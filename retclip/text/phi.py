@@ -657,7 +657,7 @@ def _grown_start(text: str, start: int) -> int:
 
 
 def _hyphen_group_start(text: str, start: int) -> int:
-    """A code that starts with a letter after a hyphen takes the group before it ("GAIT-bee5de"
+    """A code that starts with a letter after a hyphen takes the group before it ("STEP-a41c9e"
     with "bee5de" found), unless that group is a label ("ID-", "TEL-")."""
     if not (start > 1 and text[start - 1] == "-" and text[start - 2] in _ASCII_ALNUM):
         return start

@@ -59,7 +59,7 @@ def test_a_code_after_its_label(text, kind, value):
         ("Retina-scan access badge RS0D92EFEC failed", "ID", "RS0D92EFEC"),
         ("BJN5912 was towed from the car park", "ID", "BJN5912"),
         ("Twitter @harold_eyes posts", "HANDLE", "@harold_eyes"),
-        ("ID for the call: seamus.dasilva", "HANDLE", "seamus.dasilva"),
+        ("ID for the call: nora.okafor", "HANDLE", "nora.okafor"),
         ("由领馆车辆滇A·0705领接送", "VEHICLE", "滇A·0705领"),
         ("门禁卡号码XK:4411-2093-T已注销", "ID", "XK:4411-2093-T"),
         ("Badge VRT-55120-K reissued", "DEVICE", "VRT-55120-K"),
