@@ -16,7 +16,7 @@ export DAGSTER_HOME
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export DVC_BIN := $(abspath $(DVC))
 
-.PHONY: setup demo test test-ui test-s3 s3-up s3-down lint ui repro contact-sheet bench device-wheels \
+.PHONY: setup demo test test-ui test-s3 s3-up s3-down slurm-up slurm-down test-slurm lint ui repro contact-sheet bench device-wheels \
   lock clean
 
 setup: $(VENV)/.installed $(DVC_VENV)/.installed
@@ -89,6 +89,20 @@ s3-down:
 # free ports and stops it at the end. `make test` runs them too.
 test-s3: setup
 	$(PY) -m pytest -m s3
+
+# A real Slurm cluster on 127.0.0.1 for `launcher.mode: slurm`: `make slurm-up` installs slurm-wlm
+# and munge with apt when missing (root, Debian), starts munge, slurmctld and two slurmd nodes
+# (n1, n2) with their state under the system's tmp, and writes .slurm/env.sh (SLURM_CONF to
+# source); `make slurm-down` stops them by their process ids. `make test-slurm` runs the tests
+# that start their own cluster (marker slurm; `make test` runs them too).
+slurm-up: setup
+	$(PY) -m retclip.slurm_cluster up 2
+
+slurm-down:
+	$(PY) -m retclip.slurm_cluster down
+
+test-slurm: setup
+	$(PY) -m pytest -m slurm
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -443,8 +443,8 @@ def _pretrain(args: argparse.Namespace, params: Params) -> int:
             progress=pipes is None and sys.stderr.isatty(),
             log=progress_writer(pipes),
         )
-        summary = json.loads((args.out / "train_summary.json").read_text(encoding="utf-8"))
-        if pipes is not None:
+        if pipes is not None:  # rank 0 of a distributed run: the others write no summary
+            summary = json.loads((args.out / "train_summary.json").read_text(encoding="utf-8"))
             lineage_id = json.loads((args.out / "lineage.json").read_text())["lineage_id"]
             pipes.report_asset_materialization(metadata=summary, data_version=lineage_id)
     print(f"model written to {result.model_dir}/ (RetClip.from_pretrained loads it)")

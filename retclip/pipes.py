@@ -20,8 +20,9 @@ PROGRESS_EVERY_S = 15.0  # often enough to see a run move, rarely enough to keep
 
 @contextmanager
 def pipes_session() -> Iterator[Any | None]:
-    """Yield an open Pipes context when launched by Dagster Pipes, else ``None``."""
-    if "DAGSTER_PIPES_CONTEXT" not in os.environ:
+    """Yield an open Pipes context when launched by Dagster Pipes, else ``None``; in a
+    distributed run only rank 0 reports (one materialization, one progress log)."""
+    if "DAGSTER_PIPES_CONTEXT" not in os.environ or os.environ.get("RANK", "0") != "0":
         yield None
         return
     from dagster_pipes import open_dagster_pipes

@@ -84,7 +84,7 @@ def launch_pretrain(
         str(project.path(project.params_file)),
         *overrides,
     ]
-    reported = launcher.launch(context, args, cwd=project.path()).get_materialize_result()
+    reported = launcher.launch(context, args, project.path(), stage).get_materialize_result()
     # the subprocess reported the lineage id as the data version; stage_result reads the same
     return stage_result(
         out,

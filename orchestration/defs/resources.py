@@ -5,6 +5,7 @@ from boto3's default chain (environment or instance role).
 """
 
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Literal
@@ -91,11 +92,19 @@ def store_from_environment() -> ArtifactStore:
 
 class TrainingLauncher(dg.ConfigurableResource):
     """How pre-training runs: ``subprocess`` (this machine; ``torchrun`` when
-    ``nproc_per_node`` > 1) or ``k8s`` (a pod from ``image`` with retclip installed and the
-    project's outputs on a shared volume or S3, through ``PipesK8sClient``)."""
+    ``nproc_per_node`` > 1), ``slurm`` (one job of ``nodes`` x ``nproc_per_node`` processes,
+    ``orchestration/defs/slurm.py``) or ``k8s`` (a pod from ``image`` with retclip installed and
+    the project's outputs on a shared volume or S3, through ``PipesK8sClient``)."""
 
-    mode: Literal["subprocess", "k8s"] = "subprocess"
+    mode: Literal["subprocess", "slurm", "k8s"] = "subprocess"
     nproc_per_node: int = 1
+    nodes: int = 1
+    gpus_per_node: int = 0
+    partition: str = ""
+    account: str = ""
+    time_limit: str = ""
+    sbatch_flags: str = ""
+    """More ``sbatch`` flags as one would type them ("--qos=high --constraint=a100")."""
     image: str = ""
     namespace: str = "default"
 
@@ -104,7 +113,20 @@ class TrainingLauncher(dg.ConfigurableResource):
             return ["torchrun", f"--nproc_per_node={self.nproc_per_node}", "-m", "retclip", *args]
         return [sys.executable, "-m", "retclip", *args]
 
-    def launch(self, context: dg.AssetExecutionContext, args: list[str], cwd: Path):
+    def launch(self, context: dg.AssetExecutionContext, args: list[str], cwd: Path, name: str):
+        if self.mode == "slurm":
+            from orchestration.defs.slurm import PipesSlurmClient, SlurmJobSpec
+
+            spec = SlurmJobSpec(
+                nodes=self.nodes,
+                processes_per_node=self.nproc_per_node,
+                gpus_per_node=self.gpus_per_node,
+                partition=self.partition,
+                account=self.account,
+                time_limit=self.time_limit,
+                extra_flags=tuple(shlex.split(self.sbatch_flags)),
+            )
+            return PipesSlurmClient(spec).run(context=context, args=args, cwd=cwd, name=name)
         if self.mode == "k8s":
             from dagster_k8s import PipesK8sClient
 
