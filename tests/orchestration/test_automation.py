@@ -93,5 +93,6 @@ def test_s3_artifact_store_publishes_a_folder(s3_store, tmp_path):
     assert uri == f"s3://{s3_store.bucket}/retclip/releases/validate.json"
     assert [o["key"] for o in s3_store.s3().list_keys("")] == [
         "retclip/objects/validate/lineage.json",
+        "retclip/releases/latest.json",
         "retclip/releases/validate.json",
     ]

@@ -28,6 +28,7 @@ STAGE_ASSETS = {
     "eval_clinic",
     "evaluation",
     "exported",
+    "released",
 }
 CHECKS = {
     "kept_data_meet_expectations",
@@ -37,6 +38,8 @@ CHECKS = {
     "loss_is_finite_and_fell",
     "model_matches_committed_lock",
     "onnx_parity_within_tolerance",
+    "auroc_at_or_above_floor",
+    "no_regression_against_last_release",
 }
 
 
