@@ -42,11 +42,13 @@ def _task_score(path: Path, protocol: str) -> float:
     try:
         rows = json.loads(path.read_text(encoding="utf-8"))["results"]
         (row,) = [r for r in rows if r["model"] == MODEL and r["protocol"] == protocol]
-        value = float(row["metrics"][METRIC]["mean"])
+        value = row["metrics"][METRIC]["mean"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise GateInputError(
             f"{path} has no readable {MODEL} {protocol} {METRIC} ({type(exc).__name__}: {exc})"
         ) from exc
+    if not isinstance(value, int | float):  # null: undefined, e.g. a test set of one class
+        raise GateInputError(f"{path}: the {MODEL} {protocol} {METRIC} is {value!r}, not a number")
     if not 0.0 <= value <= 1.0:
         raise GateInputError(f"{path}: {protocol} {METRIC} {value} is not between 0 and 1")
     return value

@@ -37,6 +37,9 @@ def test_a_missing_or_malformed_metrics_file_names_the_file(tmp_path):
     (tmp_path / "a" / "metrics.json").write_text("{not json")
     with pytest.raises(GateInputError, match="no readable retclip linear_probe auroc"):
         task_scores(tmp_path, ["a"], "linear_probe")
+    write_metrics(tmp_path, "a", None)  # undefined: one class in the test set
+    with pytest.raises(GateInputError, match="auroc is None, not a number"):
+        task_scores(tmp_path, ["a"], "linear_probe")
     write_metrics(tmp_path, "a", 0.9, protocol="zero_shot")
     with pytest.raises(GateInputError, match="no readable"):
         task_scores(tmp_path, ["a"], "linear_probe")

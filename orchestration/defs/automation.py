@@ -24,6 +24,9 @@ retrain = dg.define_asset_job(
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets("raw_data") - AFTER_TRAINING,
     description="Every stage from validation to pre-training on the current data version; "
     "evaluation and release follow automatically.",
+    # a failed run is retried from its failed step (run_retries in dagster.yaml), and a retried
+    # pre-training continues from its last checkpoint (--resume=auto)
+    tags={"dagster/retry_strategy": "FROM_FAILURE"},
 )
 
 weekly_retraining = dg.ScheduleDefinition(

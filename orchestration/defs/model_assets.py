@@ -68,7 +68,9 @@ def launch_pretrain(
     stage: str,
     overrides: tuple[str, ...] = (),
 ) -> dg.MaterializeResult:
-    """``retclip pretrain`` through Pipes into ``outputs/<stage>``; the same command as dvc.yaml."""
+    """``retclip pretrain`` through Pipes into ``outputs/<stage>``: the command of dvc.yaml, with
+    ``--resume=auto`` so that a retry after a crash continues from the last checkpoint of the same
+    lineage (inputs, code, parameters) and any other run starts afresh."""
     out = project.output(stage)
     args = [
         "pretrain",
@@ -82,6 +84,7 @@ def launch_pretrain(
         str(out),
         "--params",
         str(project.path(project.params_file)),
+        "--resume=auto",  # a retried run continues its own checkpoints, never another lineage's
         *overrides,
     ]
     reported = launcher.launch(context, args, cwd=project.path()).get_materialize_result()

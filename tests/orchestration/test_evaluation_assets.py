@@ -10,6 +10,7 @@ from tests.orchestration.conftest import UPSTREAM_OF_EVALUATION
 from tests.orchestration.test_data_assets import ASSETS as DATA_ASSETS
 
 TASK = "synth_referable_dr"
+FORCED = {"force": True, "forced_by": "ci", "reason": "a test model: its AUROC is undefined"}
 
 
 def test_partitions_are_the_tasks_of_params_yaml():
@@ -54,9 +55,21 @@ def test_an_evaluation_partition_end_to_end(project, tmp_path):
             partition_key=TASK,
         )
         release = dg.materialize(
-            assets, instance=instance, resources=resources, selection=["exported", "released"]
+            assets,
+            instance=instance,
+            resources=resources,
+            selection=["exported", "released"],
+            raise_on_error=False,
         )
-    assert result.success and release.success
+        forced = dg.materialize(
+            assets,
+            instance=instance,
+            resources=resources,
+            selection=["released"],
+            run_config={"ops": {"released": {"config": FORCED}}},
+        )
+    assert result.success and forced.success
+    assert not release.success  # held: this tiny model's AUROC is undefined (a one-class test)
     (event,) = result.get_asset_materialization_events()
     assert event.partition == TASK
     metadata = event.materialization.metadata
@@ -72,14 +85,18 @@ def test_an_evaluation_partition_end_to_end(project, tmp_path):
         read_lineage(project.output("pretrain_patient_only"))["params"]["pretrain"]["lambda_left"]
         == 0
     )
-    exported, published = (e.materialization for e in release.get_asset_materialization_events())
+    (exported,) = (e.materialization for e in release.get_asset_materialization_events())
     assert exported.metadata["parity_max_abs_diff"].value <= 1e-4
     assert "## Evaluation" in exported.metadata["model_card"].value
-    assert all(check.passed for check in release.get_asset_check_evaluations())
+    checks = {e.check_name: e for e in release.get_asset_check_evaluations()}
+    assert checks["onnx_parity_within_tolerance"].passed
+    assert not checks["auroc_at_or_above_floor"].passed
+    assert "auroc is None, not a number" in checks["auroc_at_or_above_floor"].description
+    (published,) = (e.materialization for e in forced.get_asset_materialization_events())
     assert published.metadata["published_at"].value.startswith(str(tmp_path / "releases"))
-    assert (
-        store.last_release()["lineage_id"] == read_lineage(project.output("export"))["lineage_id"]
-    )
+    last = store.last_release()
+    assert last["lineage_id"] == read_lineage(project.output("export"))["lineage_id"]
+    assert last["forced"] == {"by": FORCED["forced_by"], "reason": FORCED["reason"]}
     export_lineage = read_lineage(project.output("export"))
     assert [i["role"] for i in export_lineage["inputs"]] == ["model", "evaluation"]
     (project.output("export") / "image.onnx.data").write_bytes(b"tampered")
