@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.defs.cadence import RETRAIN_CRON, TIMEZONE
 from orchestration.defs.resources import ArtifactStore, RetclipProject
 from retclip.data.version import DataVersionError, raw_data_version
 
@@ -32,8 +33,8 @@ retrain = dg.define_asset_job(
 weekly_retraining = dg.ScheduleDefinition(
     name="weekly_retraining",
     job=retrain,
-    cron_schedule="0 3 * * 1",  # Mondays 03:00
-    execution_timezone="UTC",
+    cron_schedule=RETRAIN_CRON,
+    execution_timezone=TIMEZONE,
     default_status=dg.DefaultScheduleStatus.STOPPED,
     description="Retrain every week on whatever data version data.dvc records.",
 )

@@ -11,6 +11,7 @@ import math
 
 import dagster as dg
 
+from orchestration.defs.cadence import PRETRAINED_FRESHNESS
 from orchestration.defs.data_assets import CODE_VERSION, POOL
 from orchestration.defs.dvc_record import record_in_dvc
 from orchestration.defs.metadata import png, stage_result
@@ -25,6 +26,7 @@ from retclip.dvc_repo import DvcError
     kinds={"pytorch", "safetensors"},
     code_version=CODE_VERSION,
     pool=f"{POOL}/pretrain",
+    freshness_policy=PRETRAINED_FRESHNESS,
     description="RET-CLIP pre-trained with the tripartite loss (retclip pretrain through Dagster "
     "Pipes; outputs/pretrain/model loads with RetClip.from_pretrained).",
 )

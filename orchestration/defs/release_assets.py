@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from orchestration.defs.cadence import RELEASED_FRESHNESS
 from orchestration.defs.data_assets import CODE_VERSION, POOL
 from orchestration.defs.dvc_record import record_in_dvc
 from orchestration.defs.metadata import stage_result
@@ -70,6 +71,7 @@ class ReleaseConfig(dg.Config):
     pool=POOL,
     automation_condition=dg.AutomationCondition.eager()
     & dg.AutomationCondition.all_deps_blocking_checks_passed(),
+    freshness_policy=RELEASED_FRESHNESS,
     description="The export published to the artifact store (releases/latest.json names it), "
     "with its scores and the gate's verdicts; held when a gate check fails, unless forced "
     "(config force, forced_by, reason).",

@@ -1,11 +1,13 @@
 """Schedule and sensors evaluate as the daemon would; failures are recorded as alerts."""
 
 import json
+from datetime import UTC, datetime
 
 import dagster as dg
 import pytest
+from dagster._utils.schedules import cron_string_iterator
 
-from orchestration.defs import automation
+from orchestration.defs import automation, model_assets, release_assets
 from orchestration.defs.resources import ArtifactStore
 
 
@@ -15,6 +17,21 @@ def test_weekly_schedule_is_off_by_default_and_requests_a_retrain():
     assert schedule.cron_schedule == "0 3 * * 1"
     result = schedule.evaluate_tick(dg.build_schedule_context())
     assert [r.job_name or schedule.job_name for r in result.run_requests] == ["retrain"]
+
+
+@pytest.mark.parametrize(
+    ("asset", "days"), [(model_assets.pretrained, 1), (release_assets.released, 2)]
+)
+def test_the_model_and_the_release_are_overdue_days_after_a_weekly_tick(asset, days):
+    """Each deadline's window opens at a tick of the weekly schedule: a retraining that did not
+    land within ``days`` of the tick marks the asset overdue in the UI."""
+    policy = asset.get_asset_spec().freshness_policy
+    start = datetime(2026, 12, 1, tzinfo=UTC).timestamp()
+    deadline = next(cron_string_iterator(start, policy.deadline_cron, policy.timezone))
+    opens = deadline - policy.lower_bound_delta
+    schedule = automation.weekly_retraining
+    tick = next(cron_string_iterator(opens.timestamp(), schedule.cron_schedule, "UTC"))
+    assert tick == opens and policy.lower_bound_delta.days == days
 
 
 def test_new_data_version_sensor_fires_once_per_md5(project):
