@@ -1,13 +1,10 @@
-"""Jobs, the retraining schedule, sensors for new data, and the run-failure alert.
+"""Jobs, the retraining schedule and the sensors for new data (failure emails: notifications.py).
 
 The schedule and the new-data sensors are off by default: turn them on in the UI (Automation).
 """
 
 import hashlib
 import json
-import os
-from datetime import UTC, datetime
-from pathlib import Path
 
 import dagster as dg
 
@@ -78,26 +75,3 @@ def new_s3_objects(context: dg.SensorEvaluationContext, store: ArtifactStore):
     return dg.RunRequest(
         run_key=f"s3-{fingerprint}", tags={"retclip/s3_objects": str(len(objects))}
     )
-
-
-def alerts_file() -> Path:
-    home = Path(os.environ.get("DAGSTER_HOME", Path.cwd() / ".dagster_home"))
-    return home / "alerts.jsonl"
-
-
-@dg.run_failure_sensor(
-    description="Record every failed run in $DAGSTER_HOME/alerts.jsonl.",
-    default_status=dg.DefaultSensorStatus.RUNNING,
-)
-def record_failed_run(context: dg.RunFailureSensorContext) -> None:
-    alert = {
-        "time": datetime.now(UTC).isoformat(timespec="seconds"),
-        "run_id": context.dagster_run.run_id,
-        "job": context.dagster_run.job_name,
-        "error": (context.failure_event.message or "")[:500],
-    }
-    path = alerts_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(alert) + "\n")
-    context.log.error(f"run {alert['run_id']} of {alert['job']} failed; alert recorded in {path}")

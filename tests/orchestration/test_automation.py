@@ -1,6 +1,5 @@
-"""Schedule and sensors evaluate as the daemon would; failures are recorded as alerts."""
+"""Schedule and sensors evaluate as the daemon would; freshness follows the schedule."""
 
-import json
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -75,32 +74,6 @@ def test_new_s3_objects_sensor(s3_store):
     assert isinstance(seen, dg.SkipReason)
     local = sensor(dg.build_sensor_context(resources={"store": ArtifactStore()}))
     assert "local" in local.skip_message
-
-
-def test_failed_run_is_recorded(tmp_path, monkeypatch):
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
-
-    @dg.op
-    def explode():
-        raise RuntimeError("stage failed: outputs/validate is not writable")
-
-    @dg.job
-    def broken():
-        explode()
-
-    with dg.DagsterInstance.ephemeral() as instance:
-        result = broken.execute_in_process(instance=instance, raise_on_error=False)
-        (entry,) = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
-        failure = entry.dagster_event
-        context = dg.build_run_status_sensor_context(
-            sensor_name="record_failed_run",
-            dagster_instance=instance,
-            dagster_run=result.dagster_run,
-            dagster_event=failure,
-        ).for_run_failure()
-        automation.record_failed_run(context)
-    alert = json.loads((tmp_path / "alerts.jsonl").read_text().splitlines()[0])
-    assert alert["run_id"] == result.run_id and alert["job"] == "broken"
 
 
 def test_s3_artifact_store_publishes_a_folder(s3_store, tmp_path):
