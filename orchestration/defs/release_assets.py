@@ -86,10 +86,13 @@ def released(
     failed = [v.reason for v in verdicts.values() if not v.passed]
     if config.force and not (config.forced_by.strip() and config.reason.strip()):
         raise dg.Failure("Forcing a release needs forced_by and reason.", allow_retries=False)
-    if failed and not config.force:  # held: a run retry would hold it again
+    if failed and not config.force:  # held; no step retry: the gate would answer the same
         raise dg.Failure(" ".join(failed), metadata=gate_metadata(verdicts), allow_retries=False)
     out = project.output("export")
-    lineage_id = read_lineage(out)["lineage_id"]
+    lineage = read_lineage(out)
+    if lineage is None:  # reached only when forced: the parity check holds a missing export
+        raise dg.Failure(f"Nothing to release: {out} holds no export.", allow_retries=False)
+    lineage_id = lineage["lineage_id"]
     forced = {"by": config.forced_by, "reason": config.reason} if config.force else None
     record = {
         "lineage_id": lineage_id,
