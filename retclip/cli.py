@@ -151,8 +151,12 @@ STAGES: dict[str, tuple[str, list[Option]]] = {
             (
                 ("--resume",),
                 {
-                    "action": "store_true",
-                    "help": "continue exactly from the last checkpoint in --out",
+                    "nargs": "?",
+                    "const": "exact",
+                    "choices": ["exact", "auto"],
+                    "help": "continue exactly from the last checkpoint in --out, refusing one of "
+                    "other inputs, code or parameters; --resume=auto starts afresh instead "
+                    "(what Dagster's retries pass)",
                 },
             ),
             (
@@ -439,7 +443,7 @@ def _pretrain(args: argparse.Namespace, params: Params) -> int:
             args.tokenizer,
             args.out,
             params,
-            resume=args.resume,
+            resume={None: False, "exact": True, "auto": "auto"}[args.resume],
             progress=pipes is None and sys.stderr.isatty(),
             log=progress_writer(pipes),
         )

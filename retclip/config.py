@@ -220,6 +220,15 @@ class ExportParams(_Section):
     quantize_int8: bool = False
 
 
+class ReleaseParams(_Section):
+    """The gate in front of publishing (Dagster's ``released`` asset): the RET-CLIP test AUROC of
+    ``protocol`` on every evaluation task, against a floor and against the last release."""
+
+    protocol: Literal["linear_probe", "finetune", "zero_shot"] = "linear_probe"
+    auroc_floor: Fraction = 0.75
+    max_drop: Fraction = 0.05
+
+
 class Params(_Section):
     """All of ``params.yaml``: one section per stage."""
 
@@ -231,6 +240,7 @@ class Params(_Section):
     pretrain: PretrainParams = PretrainParams()
     evaluate: EvaluateParams = EvaluateParams()
     export: ExportParams = ExportParams()
+    release: ReleaseParams = ReleaseParams()
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
@@ -125,25 +126,36 @@ def pretrain(
     tokenizer: Path,
     out: Path,
     params: Params,
-    resume: bool = False,
+    resume: bool | Literal["auto"] = False,
     progress: bool = True,
     log: Callable[[str], None] | None = None,
 ):
     """Pre-train RET-CLIP on the shards and cleaned reports; writes model/, metrics, loss.png.
 
-    Not staged: checkpoints must survive a crash so that ``resume`` can continue. Under torchrun
-    every rank calls this and only rank 0 writes the lineage. ``progress`` shows bars; ``log``
-    takes progress lines (see :func:`retclip.train.train`).
+    Not staged: checkpoints must survive a crash so that ``resume`` can continue. ``resume=True``
+    continues the checkpoints in ``out`` and refuses those of another lineage (other inputs,
+    code or parameters); ``"auto"`` (Dagster's retries) continues them when they are of this
+    lineage and starts afresh otherwise. Under torchrun every rank calls this and only rank 0
+    writes. ``progress`` shows bars; ``log`` takes progress lines (see
+    :func:`retclip.train.train`).
     """
     import functools
     import os
 
     from retclip.text.tokenizer import MASK, encode, load_backend
     from retclip.train import train
+    from retclip.train.checkpoint import write_identity
+    from retclip.train.loop import CHECKPOINT_DIR, METRICS_FILE
+    from retclip.train.metrics import read_metrics
 
     images, reports, tokenizer, out = Path(images), Path(reports), Path(tokenizer), Path(out)
-    if not resume and out.exists() and os.environ.get("RANK", "0") == "0":
+    identity = training_identity(images, reports, tokenizer, params)
+    resume = continues_checkpoints(out, identity, resume)
+    main = os.environ.get("RANK", "0") == "0"
+    if not resume and out.exists() and main:
         _replace_previous_run(out)
+    if main:
+        write_identity(out / CHECKPOINT_DIR, identity)
     backend = load_backend(tokenizer)
     text_encoder = functools.partial(
         encode, backend, context_length=params.tokenizer.context_length
@@ -162,7 +174,8 @@ def pretrain(
         mask_token_id=backend.token_to_id(MASK),
         log=log,
     )
-    if os.environ.get("RANK", "0") == "0":
+    if main:
+        losses = [row["loss"] for row in read_metrics(out / METRICS_FILE)]  # the whole run's
         write_json(
             out / "train_summary.json",
             {
@@ -170,8 +183,8 @@ def pretrain(
                 "total_steps": result.total_steps,
                 "patients": result.patients,
                 "without_report": result.without_report,
-                "first_loss": result.first_loss,
-                "last_loss": result.last_loss,
+                "first_loss": losses[0] if losses else None,
+                "last_loss": losses[-1] if losses else None,
                 "text_mlm_loss": result.text_mlm_loss,
             },
         )
@@ -356,6 +369,49 @@ def import_reference(checkpoint: Path, vocab: Path, out: Path, params: Params):
 
     return convert(
         Path(checkpoint), Path(vocab), Path(out), context_length=params.tokenizer.context_length
+    )
+
+
+def training_identity(images: Path, reports: Path, tokenizer: Path, params: Params) -> str:
+    """What a pre-training's checkpoints belong to: the inputs' lineage ids (or the raw data
+    version), the library code and the parameters a resume may not change; a hash."""
+    from retclip.lineage import canonical_hash, code_sha256
+    from retclip.train.checkpoint import RESUMABLE_CHANGES
+
+    inputs = {
+        role: {k: v for k, v in describe_input(path, role).items() if k != "path"}
+        for role, path in (("images", images), ("reports", reports), ("tokenizer", tokenizer))
+    }
+    pretrain = params_to_dict(params)["pretrain"]
+    fixed = {k: v for k, v in pretrain.items() if k not in RESUMABLE_CHANGES}
+    return canonical_hash(
+        {
+            "inputs": inputs,
+            "pretrain": fixed,
+            "context_length": params.tokenizer.context_length,
+            "code_sha256": code_sha256(),
+        }
+    )[:16]
+
+
+def continues_checkpoints(out: Path, identity: str, resume: bool | Literal["auto"]) -> bool:
+    """Whether to continue the checkpoints in ``out`` (see :func:`pretrain`'s ``resume``)."""
+    from retclip.train.checkpoint import CheckpointError, latest_checkpoint, read_identity
+    from retclip.train.loop import CHECKPOINT_DIR
+
+    folder = out / CHECKPOINT_DIR
+    if not resume:
+        return False
+    if latest_checkpoint(folder) is None:  # nothing to continue: "auto" starts afresh
+        return resume is True
+    recorded = read_identity(folder)
+    if recorded == identity:
+        return True
+    if resume == "auto":
+        return False
+    raise CheckpointError(
+        f"{folder} belongs to another lineage ({recorded or 'none recorded'}, now {identity}: "
+        "other inputs, code or parameters); run without --resume to start afresh"
     )
 
 

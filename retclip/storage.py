@@ -90,6 +90,7 @@ def explain_s3_error(exc: Exception, bucket: str, endpoint: str) -> str:
 CREDENTIAL_ERRORS = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "403"}
 RELEASES = "releases"
 OBJECTS = "objects"
+LATEST_RELEASE = "latest.json"
 
 
 class S3Store:
@@ -131,12 +132,14 @@ class S3Store:
         with self.explained():
             self.client.head_bucket(Bucket=self.bucket)
 
-    def publish(self, local: Path, name: str) -> str:
+    def publish(self, local: Path, name: str, record: dict[str, Any] | None = None) -> str:
         """Upload a folder, then write its release pointer; returns the pointer's URI.
 
-        The files go under ``<prefix>/objects/<name>/`` and the pointer (every file's key and
-        sha256) to ``<prefix>/releases/<name>.json`` last, so a failed upload leaves nothing
-        under ``releases/``: a reader never sees a half-written release.
+        The files go under ``<prefix>/objects/<name>/``, then the pointer (every file's key and
+        sha256, with ``record`` merged in: metrics, gate, who forced it) to
+        ``<prefix>/releases/<name>.json``, and last ``<prefix>/releases/latest.json`` naming it.
+        A failed upload leaves nothing new under ``releases/``: a reader never sees a
+        half-written release, and the gate compares with the last complete one.
         """
         from retclip.lineage import sha256_file
 
@@ -148,11 +151,45 @@ class S3Store:
                 for path, key in zip(_files(local), keys, strict=True)
             }
             pointer = self.key(RELEASES, f"{name}.json")
-            body = json.dumps({"name": name, "files": files}, indent=2).encode()
-            self.client.put_object(
-                Bucket=self.bucket, Key=pointer, Body=body, ChecksumAlgorithm="SHA256"
-            )
+            self.put_json(pointer, {**(record or {}), "name": name, "files": files})
+            self.put_json(self.key(RELEASES, LATEST_RELEASE), {"name": name})
         return f"s3://{self.bucket}/{pointer}"
+
+    def put_json(self, key: str, value: dict[str, Any]) -> None:
+        body = json.dumps(value, indent=2, ensure_ascii=False).encode()
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ChecksumAlgorithm="SHA256")
+
+    def last_release(self) -> dict[str, Any] | None:
+        """The record of the last published release, or ``None`` when none was published.
+
+        Raises :class:`StoreError` (one sentence) when the store cannot be read or a record is
+        not JSON: the gate then holds rather than compare with nothing.
+        """
+        latest = self._get_json(self.key(RELEASES, LATEST_RELEASE))
+        if latest is None:
+            return None
+        name = latest.get("name") if isinstance(latest, dict) else None
+        if not isinstance(name, str):
+            raise StoreError(f"{self.uri(RELEASES, LATEST_RELEASE)} names no release")
+        record = self._get_json(self.key(RELEASES, f"{name}.json"))
+        if record is None:
+            raise StoreError(f"{self.uri(RELEASES, LATEST_RELEASE)} names a missing release")
+        return record
+
+    def _get_json(self, key: str) -> dict[str, Any] | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            with self.explained():
+                try:
+                    body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+                except ClientError as exc:
+                    if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                        return None
+                    raise
+            return json.loads(body)
+        except ValueError as exc:
+            raise StoreError(f"s3://{self.bucket}/{key} is not JSON: {exc}") from exc
 
     def upload_folder(self, local: Path, name: str) -> list[str]:
         """Upload every file under ``local`` to ``<prefix>/<name>/``; returns the keys."""

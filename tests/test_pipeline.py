@@ -180,3 +180,29 @@ def test_clean_reports_and_tokenizer_stages(staged, params, small_clinic, tmp_pa
     assert tok.convert_ids_to_tokens(tok("[NAME] 视盘")["input_ids"])[1:4] == ["[NAME]", "视", "盘"]
     lineage = json.loads((tmp_path / "tok" / "lineage.json").read_text())
     assert lineage["inputs"][0]["stage"] == "clean_reports"
+
+
+def test_a_resume_continues_only_checkpoints_of_the_same_lineage(tmp_path):
+    from retclip.train.checkpoint import CheckpointError, write_identity
+
+    out = tmp_path / "pretrain"
+    assert not pipeline.continues_checkpoints(out, "same", "auto")  # nothing to continue
+    assert pipeline.continues_checkpoints(out, "same", True)  # an explicit resume, as before
+    write_identity(out / "checkpoints", "same")
+    (out / "checkpoints" / "latest.json").write_text('{"step": 2, "path": "step-00000002"}')
+    assert pipeline.continues_checkpoints(out, "same", "auto")
+    assert pipeline.continues_checkpoints(out, "same", True)
+    assert not pipeline.continues_checkpoints(out, "same", False)
+    assert not pipeline.continues_checkpoints(out, "other", "auto")  # starts afresh
+    with pytest.raises(CheckpointError, match="belongs to another lineage"):
+        pipeline.continues_checkpoints(out, "other", True)
+
+
+def test_the_training_identity_changes_with_what_a_resume_may_not_change(tmp_path):
+    def identity(**pretrain):
+        params = params_from_dict({"pretrain": pretrain})
+        return pipeline.training_identity(tmp_path / "i", tmp_path / "r", tmp_path / "t", params)
+
+    base = identity(lr=1e-3)
+    assert identity(lr=1e-3, workers=3, checkpoint_every=7) == base  # resumable changes
+    assert identity(lr=2e-3) != base

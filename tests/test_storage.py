@@ -167,3 +167,24 @@ def test_an_unreachable_endpoint_is_one_sentence(tmp_path):
     assert str(caught.value) == (
         f"cannot reach the S3 endpoint {endpoint}: is the server running and the URL right?"
     )
+
+
+def test_the_last_release_is_read_back_with_its_record(s3, bucket, tmp_path):
+    store = store_for(s3, bucket, prefix="retclip")
+    assert store.last_release() is None  # nothing published yet
+    folder = release_folder(tmp_path / "export")
+    store.publish(folder, "export/first", {"metrics": {"scores": {"task": 0.8}}})
+    store.publish(folder, "export/second", {"metrics": {"scores": {"task": 0.9}}})
+    last = store.last_release()
+    assert last["name"] == "export/second" and last["metrics"]["scores"] == {"task": 0.9}
+    assert sorted(last["files"]) == ["image.onnx", "model/config.json", "text.onnx"]
+
+
+def test_an_unreadable_last_release_is_one_sentence(s3, bucket):
+    store = store_for(s3, bucket, prefix="retclip")
+    store.put_json(store.key("releases", "latest.json"), {"name": "export/gone"})
+    with pytest.raises(StoreError, match="names a missing release"):
+        store.last_release()
+    store.client.put_object(Bucket=bucket, Key="retclip/releases/latest.json", Body=b"{oops")
+    with pytest.raises(StoreError, match="is not JSON"):
+        store.last_release()

@@ -1,16 +1,14 @@
-"""Jobs, the retraining schedule, sensors for new data, and the run-failure alert.
+"""Jobs, the retraining schedule and the sensors for new data (failure emails: notifications.py).
 
 The schedule and the new-data sensors are off by default: turn them on in the UI (Automation).
 """
 
 import hashlib
 import json
-import os
-from datetime import UTC, datetime
-from pathlib import Path
 
 import dagster as dg
 
+from orchestration.defs.cadence import RETRAIN_CRON, TIMEZONE
 from orchestration.defs.resources import ArtifactStore, RetclipProject
 from retclip.data.version import DataVersionError, raw_data_version
 
@@ -24,13 +22,16 @@ retrain = dg.define_asset_job(
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets("raw_data") - AFTER_TRAINING,
     description="Every stage from validation to pre-training on the current data version; "
     "evaluation and release follow automatically.",
+    # a failed run is retried from its failed step (run_retries in dagster.yaml), and a retried
+    # pre-training continues from its last checkpoint (--resume=auto)
+    tags={"dagster/retry_strategy": "FROM_FAILURE"},
 )
 
 weekly_retraining = dg.ScheduleDefinition(
     name="weekly_retraining",
     job=retrain,
-    cron_schedule="0 3 * * 1",  # Mondays 03:00
-    execution_timezone="UTC",
+    cron_schedule=RETRAIN_CRON,
+    execution_timezone=TIMEZONE,
     default_status=dg.DefaultScheduleStatus.STOPPED,
     description="Retrain every week on whatever data version data.dvc records.",
 )
@@ -74,26 +75,3 @@ def new_s3_objects(context: dg.SensorEvaluationContext, store: ArtifactStore):
     return dg.RunRequest(
         run_key=f"s3-{fingerprint}", tags={"retclip/s3_objects": str(len(objects))}
     )
-
-
-def alerts_file() -> Path:
-    home = Path(os.environ.get("DAGSTER_HOME", Path.cwd() / ".dagster_home"))
-    return home / "alerts.jsonl"
-
-
-@dg.run_failure_sensor(
-    description="Record every failed run in $DAGSTER_HOME/alerts.jsonl.",
-    default_status=dg.DefaultSensorStatus.RUNNING,
-)
-def record_failed_run(context: dg.RunFailureSensorContext) -> None:
-    alert = {
-        "time": datetime.now(UTC).isoformat(timespec="seconds"),
-        "run_id": context.dagster_run.run_id,
-        "job": context.dagster_run.job_name,
-        "error": (context.failure_event.message or "")[:500],
-    }
-    path = alerts_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(alert) + "\n")
-    context.log.error(f"run {alert['run_id']} of {alert['job']} failed; alert recorded in {path}")

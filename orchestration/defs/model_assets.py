@@ -11,6 +11,7 @@ import math
 
 import dagster as dg
 
+from orchestration.defs.cadence import PRETRAINED_FRESHNESS
 from orchestration.defs.data_assets import CODE_VERSION, POOL
 from orchestration.defs.dvc_record import record_in_dvc
 from orchestration.defs.metadata import png, stage_result
@@ -25,6 +26,7 @@ from retclip.dvc_repo import DvcError
     kinds={"pytorch", "safetensors"},
     code_version=CODE_VERSION,
     pool=f"{POOL}/pretrain",
+    freshness_policy=PRETRAINED_FRESHNESS,
     description="RET-CLIP pre-trained with the tripartite loss (retclip pretrain through Dagster "
     "Pipes; outputs/pretrain/model loads with RetClip.from_pretrained).",
 )
@@ -68,7 +70,9 @@ def launch_pretrain(
     stage: str,
     overrides: tuple[str, ...] = (),
 ) -> dg.MaterializeResult:
-    """``retclip pretrain`` through Pipes into ``outputs/<stage>``; the same command as dvc.yaml."""
+    """``retclip pretrain`` through Pipes into ``outputs/<stage>``: the command of dvc.yaml, with
+    ``--resume=auto`` so that a retry after a crash continues from the last checkpoint of the same
+    lineage (inputs, code, parameters) and any other run starts afresh."""
     out = project.output(stage)
     args = [
         "pretrain",
@@ -82,6 +86,7 @@ def launch_pretrain(
         str(out),
         "--params",
         str(project.path(project.params_file)),
+        "--resume=auto",  # a retried run continues its own checkpoints, never another lineage's
         *overrides,
     ]
     reported = launcher.launch(context, args, project.path(), stage).get_materialize_result()

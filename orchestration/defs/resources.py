@@ -8,13 +8,14 @@ import os
 import shlex
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import dagster as dg
 from dagster_aws.s3 import S3Resource
 
 from retclip.config import Params, load_params
 from retclip.dvc_repo import DvcRepo
+from retclip.local_store import LocalStore
 from retclip.storage import S3Store
 
 
@@ -44,27 +45,34 @@ class RetclipProject(dg.ConfigurableResource):
 
 
 class ArtifactStore(S3Resource):
-    """Where published outputs live: the local ``outputs/`` folder, or S3 (any endpoint).
+    """Where releases are published: a local folder (``local_dir``) or S3 (any endpoint).
 
     An ``S3Resource`` of dagster-aws (endpoint, region, retries; credentials from boto3's default
-    chain) with the bucket and prefix that releases go to.
+    chain) with the bucket and prefix that releases go to. Both keep the same layout: the files
+    under ``objects/``, each release's record under ``releases/``, ``releases/latest.json`` last.
     """
 
     kind: Literal["local", "s3"] = "local"
     bucket: str = ""
     prefix: str = "retclip"
+    local_dir: str = os.environ.get("RETCLIP_RELEASE_DIR", str(Path(default_root(), "releases")))
 
     def s3(self) -> S3Store:
         if self.kind != "s3" or not self.bucket:
             raise ValueError("ArtifactStore: S3 is not configured (kind=s3 and a bucket)")
         return S3Store(self.get_client(), self.bucket, self.prefix)
 
-    def publish(self, folder: Path, name: str) -> str:
-        """Make an output folder available; returns where it is (a path or the release's
-        pointer on S3, written after every file; see :meth:`S3Store.publish`)."""
-        if self.kind == "local":
-            return str(folder)
-        return self.s3().publish(folder, name)
+    def releases(self) -> S3Store | LocalStore:
+        return LocalStore(Path(self.local_dir)) if self.kind == "local" else self.s3()
+
+    def publish(self, folder: Path, name: str, record: dict[str, Any] | None = None) -> str:
+        """Publish an output folder with its record; returns where the record is (a path or the
+        release's pointer on S3, written after every file; see :meth:`S3Store.publish`)."""
+        return self.releases().publish(folder, name, record)
+
+    def last_release(self) -> dict[str, Any] | None:
+        """The record of the last published release (``None`` before the first)."""
+        return self.releases().last_release()
 
 
 class DvcCommand(dg.ConfigurableResource):

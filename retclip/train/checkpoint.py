@@ -2,8 +2,10 @@
 
 Layout under ``checkpoints/``: ``step-NNNNNNNN/`` folders (``model.safetensors``, ``config.json``,
 ``state.pt`` with the optimiser, scheduler, every rank's RNG state, the data position and the
-parameters) and ``latest.json`` naming the newest. A folder is written under a temporary name and
-renamed; ``latest.json`` is replaced only after that, so it always names a complete checkpoint.
+parameters), ``latest.json`` naming the newest, and ``identity.json``: the lineage (inputs, code,
+parameters) the run belongs to, so a resume never continues a run of other data or code. A
+folder is written under a temporary name and renamed; ``latest.json`` is replaced only after
+that, so it always names a complete checkpoint.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from retclip.model.retclip import CONFIG_FILE, WEIGHTS_FILE, load_weights, save_
 
 LATEST = "latest.json"
 STATE_FILE = "state.pt"
+IDENTITY_FILE = "identity.json"  # the lineage the checkpoints belong to (see training_identity)
 # parameters that may change between an interrupted run and its resumption
 RESUMABLE_CHANGES = {"workers", "checkpoint_every", "keep_checkpoints", "max_steps"}
 
@@ -54,6 +57,23 @@ def save_checkpoint(
     for old in sorted(folder.glob("step-*"))[:-keep]:
         shutil.rmtree(old)
     return target
+
+
+def write_identity(folder: Path, identity: str) -> None:
+    """Record which lineage (inputs, code, parameters) the checkpoints in ``folder`` belong to."""
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{IDENTITY_FILE}.partial"
+    partial.write_text(json.dumps({"identity": identity}) + "\n", encoding="utf-8")
+    os.replace(partial, folder / IDENTITY_FILE)
+
+
+def read_identity(folder: Path) -> str | None:
+    """The recorded lineage of the checkpoints in ``folder``; ``None`` when none was recorded."""
+    path = folder / IDENTITY_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["identity"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def latest_checkpoint(folder: Path) -> Path | None:

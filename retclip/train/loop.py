@@ -71,7 +71,8 @@ class TrainResult:
     first_loss: float | None  # of the first step this invocation ran
     last_loss: float | None
     checkpoint: Path | None
-    text_mlm_loss: tuple[float, float] | None = None  # first and last step of the text warm-up
+    # first and last step of the text warm-up (a resumed run: the one its checkpoint began with)
+    text_mlm_loss: tuple[float, float] | None = None
 
 
 def train(
@@ -241,6 +242,7 @@ def _train(
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         step = state["step"]
+        mlm_losses = list(state.get("text_mlm_loss") or [])  # the warm-up this run began with
         _set_rng_state(state["rng"][env.rank % len(state["rng"])], env.device)
     else:
         torch.manual_seed(params.seed + env.rank)  # per-rank randomness (dropout)
@@ -277,6 +279,7 @@ def _train(
                 "scheduler": scheduler.state_dict(),
                 "rng": rng,
                 "params": run_params,
+                "text_mlm_loss": [mlm_losses[0], mlm_losses[-1]] if mlm_losses else None,
             }
             save_checkpoint(checkpoints, model, config.to_dict(), state, params.keep_checkpoints)
         env.barrier()

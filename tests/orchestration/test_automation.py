@@ -1,11 +1,12 @@
-"""Schedule and sensors evaluate as the daemon would; failures are recorded as alerts."""
+"""Schedule and sensors evaluate as the daemon would; freshness follows the schedule."""
 
-import json
+from datetime import UTC, datetime
 
 import dagster as dg
 import pytest
+from dagster._utils.schedules import cron_string_iterator
 
-from orchestration.defs import automation
+from orchestration.defs import automation, model_assets, release_assets
 from orchestration.defs.resources import ArtifactStore
 
 
@@ -15,6 +16,21 @@ def test_weekly_schedule_is_off_by_default_and_requests_a_retrain():
     assert schedule.cron_schedule == "0 3 * * 1"
     result = schedule.evaluate_tick(dg.build_schedule_context())
     assert [r.job_name or schedule.job_name for r in result.run_requests] == ["retrain"]
+
+
+@pytest.mark.parametrize(
+    ("asset", "days"), [(model_assets.pretrained, 1), (release_assets.released, 2)]
+)
+def test_the_model_and_the_release_are_overdue_days_after_a_weekly_tick(asset, days):
+    """Each deadline's window opens at a tick of the weekly schedule: a retraining that did not
+    land within ``days`` of the tick marks the asset overdue in the UI."""
+    policy = asset.get_asset_spec().freshness_policy
+    start = datetime(2026, 12, 1, tzinfo=UTC).timestamp()
+    deadline = next(cron_string_iterator(start, policy.deadline_cron, policy.timezone))
+    opens = deadline - policy.lower_bound_delta
+    schedule = automation.weekly_retraining
+    tick = next(cron_string_iterator(opens.timestamp(), schedule.cron_schedule, "UTC"))
+    assert tick == opens and policy.lower_bound_delta.days == days
 
 
 def test_new_data_version_sensor_fires_once_per_md5(project):
@@ -60,32 +76,6 @@ def test_new_s3_objects_sensor(s3_store):
     assert "local" in local.skip_message
 
 
-def test_failed_run_is_recorded(tmp_path, monkeypatch):
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
-
-    @dg.op
-    def explode():
-        raise RuntimeError("stage failed: outputs/validate is not writable")
-
-    @dg.job
-    def broken():
-        explode()
-
-    with dg.DagsterInstance.ephemeral() as instance:
-        result = broken.execute_in_process(instance=instance, raise_on_error=False)
-        (entry,) = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
-        failure = entry.dagster_event
-        context = dg.build_run_status_sensor_context(
-            sensor_name="record_failed_run",
-            dagster_instance=instance,
-            dagster_run=result.dagster_run,
-            dagster_event=failure,
-        ).for_run_failure()
-        automation.record_failed_run(context)
-    alert = json.loads((tmp_path / "alerts.jsonl").read_text().splitlines()[0])
-    assert alert["run_id"] == result.run_id and alert["job"] == "broken"
-
-
 def test_s3_artifact_store_publishes_a_folder(s3_store, tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "lineage.json").write_text("{}")
@@ -93,5 +83,6 @@ def test_s3_artifact_store_publishes_a_folder(s3_store, tmp_path):
     assert uri == f"s3://{s3_store.bucket}/retclip/releases/validate.json"
     assert [o["key"] for o in s3_store.s3().list_keys("")] == [
         "retclip/objects/validate/lineage.json",
+        "retclip/releases/latest.json",
         "retclip/releases/validate.json",
     ]

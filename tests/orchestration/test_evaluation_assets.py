@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.defs import evaluation_assets, model_assets, release_assets
+from orchestration.defs import evaluation_assets, model_assets, release_assets, release_gate
 from orchestration.defs.resources import ArtifactStore, DvcCommand, TrainingLauncher
 from retclip.config import load_params
 from retclip.lineage import read_lineage
@@ -10,6 +10,7 @@ from tests.orchestration.conftest import UPSTREAM_OF_EVALUATION
 from tests.orchestration.test_data_assets import ASSETS as DATA_ASSETS
 
 TASK = "synth_referable_dr"
+FORCED = {"force": True, "forced_by": "ci", "reason": "a test model: its AUROC is undefined"}
 
 
 def test_partitions_are_the_tasks_of_params_yaml():
@@ -18,7 +19,7 @@ def test_partitions_are_the_tasks_of_params_yaml():
     assert TASK in repository_tasks
 
 
-def test_an_evaluation_partition_end_to_end(project):
+def test_an_evaluation_partition_end_to_end(project, tmp_path):
     assets = [
         *DATA_ASSETS,
         model_assets.pretrained,
@@ -26,12 +27,16 @@ def test_an_evaluation_partition_end_to_end(project):
         evaluation_assets.eval_clinic,
         evaluation_assets.evaluation,
         release_assets.exported,
-        release_assets.onnx_parity_within_tolerance,
+        release_gate.onnx_parity_within_tolerance,
+        release_gate.auroc_at_or_above_floor,
+        release_gate.no_regression_against_last_release,
+        release_assets.released,
     ]
+    store = ArtifactStore(local_dir=str(tmp_path / "releases"))
     resources = {
         "project": project,
         "launcher": TrainingLauncher(),
-        "store": ArtifactStore(),
+        "store": store,
         "dvc": DvcCommand(),
     }
     with dg.DagsterInstance.ephemeral() as instance:
@@ -50,9 +55,21 @@ def test_an_evaluation_partition_end_to_end(project):
             partition_key=TASK,
         )
         release = dg.materialize(
-            assets, instance=instance, resources=resources, selection=["exported"]
+            assets,
+            instance=instance,
+            resources=resources,
+            selection=["exported", "released"],
+            raise_on_error=False,
         )
-    assert result.success and release.success
+        forced = dg.materialize(
+            assets,
+            instance=instance,
+            resources=resources,
+            selection=["released"],
+            run_config={"ops": {"released": {"config": FORCED}}},
+        )
+    assert result.success and forced.success
+    assert not release.success  # held: this tiny model's AUROC is undefined (a one-class test)
     (event,) = result.get_asset_materialization_events()
     assert event.partition == TASK
     metadata = event.materialization.metadata
@@ -68,15 +85,21 @@ def test_an_evaluation_partition_end_to_end(project):
         read_lineage(project.output("pretrain_patient_only"))["params"]["pretrain"]["lambda_left"]
         == 0
     )
-    exported = release.get_asset_materialization_events()[0].materialization.metadata
-    assert exported["parity_max_abs_diff"].value <= 1e-4
-    assert "## Evaluation" in exported["model_card"].value
-    assert exported["published_at"].value == str(project.output("export"))
-    (check,) = release.get_asset_check_evaluations()
-    assert check.passed
+    (exported,) = (e.materialization for e in release.get_asset_materialization_events())
+    assert exported.metadata["parity_max_abs_diff"].value <= 1e-4
+    assert "## Evaluation" in exported.metadata["model_card"].value
+    checks = {e.check_name: e for e in release.get_asset_check_evaluations()}
+    assert checks["onnx_parity_within_tolerance"].passed
+    assert not checks["auroc_at_or_above_floor"].passed
+    assert "auroc is None, not a number" in checks["auroc_at_or_above_floor"].description
+    (published,) = (e.materialization for e in forced.get_asset_materialization_events())
+    assert published.metadata["published_at"].value.startswith(str(tmp_path / "releases"))
+    last = store.last_release()
+    assert last["lineage_id"] == read_lineage(project.output("export"))["lineage_id"]
+    assert last["forced"] == {"by": FORCED["forced_by"], "reason": FORCED["reason"]}
     export_lineage = read_lineage(project.output("export"))
     assert [i["role"] for i in export_lineage["inputs"]] == ["model", "evaluation"]
     (project.output("export") / "image.onnx.data").write_bytes(b"tampered")
-    tampered = release_assets.onnx_parity_within_tolerance(project=project)
+    tampered = release_gate.onnx_parity_within_tolerance(project=project)
     assert not tampered.passed
     assert tampered.metadata["changed_since_export"].value == ["image.onnx.data"]

@@ -28,6 +28,7 @@ STAGE_ASSETS = {
     "eval_clinic",
     "evaluation",
     "exported",
+    "released",
 }
 CHECKS = {
     "kept_data_meet_expectations",
@@ -37,6 +38,8 @@ CHECKS = {
     "loss_is_finite_and_fell",
     "model_matches_committed_lock",
     "onnx_parity_within_tolerance",
+    "auroc_at_or_above_floor",
+    "no_regression_against_last_release",
 }
 
 
@@ -90,7 +93,8 @@ def test_graphql_lists_every_asset_check_schedule_and_sensor(tmp_path):
     assert set(sensors) == {
         "new_data_version",
         "new_s3_objects",
-        "record_failed_run",
+        "email_on_run_failure",  # off unless RETCLIP_ALERT_EMAIL_TO names a recipient
         "default_automation_condition_sensor",  # evaluation and release follow a retraining
     }
     assert sensors["new_data_version"] == sensors["new_s3_objects"] == "STOPPED"
+    assert sensors["email_on_run_failure"] == "STOPPED"
