@@ -79,7 +79,8 @@ def iter_samples(
     skipped, not read, so each of a rank's DataLoader workers reads only its share of a shard.
     """
     key, members = None, {}
-    mode = "r:" if stream.seekable() else "r|"
+    seekable = getattr(stream, "seekable", None)  # an S3 body may have read() alone
+    mode = "r:" if seekable and seekable() else "r|"
     with tarfile.open(fileobj=stream, mode=mode) as tar:
         for info in tar:
             name_key, _, extension = info.name.partition(".")
