@@ -494,7 +494,7 @@ def run_rows(title: str, rows: list[Row], peak: float | None, timer) -> int:
     return failures
 
 
-def write_shards(folder: Path, patients: int) -> Path:
+def write_shards(folder: Path, patients: int, per_shard: int = 64) -> Path:
     """512-pixel preprocessed eyes (rendered fundus photographs) in shards, as preprocess does."""
     raw = folder / "raw"
     generate_clinic(
@@ -505,7 +505,7 @@ def write_shards(folder: Path, patients: int) -> Path:
         job = EyeJob("p", "left", path.name, str(path), 512, 95, 200_000_000)
         eyes.append(process_eye(job)[0])
     out = folder / "images"
-    writer = ShardWriter(out / "shards", 64)
+    writer = ShardWriter(out / "shards", per_shard)
     rows = []
     for i in range(patients):
         key = f"P{i:05d}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -70,14 +70,22 @@ class ShardWriter:
         return self.shards
 
 
-def iter_samples(stream: BinaryIO) -> Iterator[tuple[str, dict[str, bytes]]]:
-    """Yield ``(key, {extension: bytes})`` from a shard read as a stream (file or S3 body)."""
+def iter_samples(
+    stream: BinaryIO, keep: Callable[[str], bool] | None = None
+) -> Iterator[tuple[str, dict[str, bytes]]]:
+    """Yield ``(key, {extension: bytes})`` from a shard read as a stream (file or S3 body).
+
+    With ``keep`` only the samples whose key it accepts; from a seekable file the others' data is
+    skipped, not read, so each of a rank's DataLoader workers reads only its share of a shard.
+    """
     key, members = None, {}
-    with tarfile.open(fileobj=stream, mode="r|") as tar:
+    seekable = getattr(stream, "seekable", None)  # an S3 body may have read() alone
+    mode = "r:" if seekable and seekable() else "r|"
+    with tarfile.open(fileobj=stream, mode=mode) as tar:
         for info in tar:
-            if not info.isfile():
-                continue
             name_key, _, extension = info.name.partition(".")
+            if not info.isfile() or (keep is not None and not keep(name_key)):
+                continue
             if key is not None and name_key != key:
                 yield key, members
                 members = {}

@@ -25,13 +25,24 @@ _STD = np.asarray(CLIP_STD, dtype=np.float32).reshape(3, 1, 1)
 def to_model_input(image: Image.Image, size: int, local_contrast: bool = False) -> np.ndarray:
     """RGB, bicubic resize to ``size`` x ``size``, CLIP-normalised float32 ``[3, size, size]``;
     with ``local_contrast`` the fundus is first high-passed (:func:`local_contrast_filter`)."""
-    image = image.convert("RGB")
-    if image.size != (size, size):
-        image = image.resize((size, size), Image.Resampling.BICUBIC)
-    pixels = np.asarray(image, dtype=np.float32).transpose(2, 0, 1) / 255.0
+    pixels = np.asarray(resized_rgb(image, size), dtype=np.float32).transpose(2, 0, 1) / 255.0
     if local_contrast:
         pixels = local_contrast_filter(pixels)
     return (pixels - _MEAN) / _STD
+
+
+def resized_rgb(image: Image.Image, size: int) -> Image.Image:
+    """RGB, bicubic resize to ``size`` x ``size``: the 8-bit image a model input is made of."""
+    image = image.convert("RGB")
+    if image.size != (size, size):
+        image = image.resize((size, size), Image.Resampling.BICUBIC)
+    return image
+
+
+NORMALISED = ((np.arange(256, dtype=np.float32) / 255.0) - _MEAN[:, 0]) / _STD[:, 0]
+"""``[3, 256]``: channel ``c`` of 8-bit value ``v`` as :func:`to_model_input` normalises it,
+with the same float32 operations; a look-up in it gives those very numbers on any device, so the
+training loader can ship 8-bit pixels, a quarter of the bytes, and normalise on the device."""
 
 
 FIELD_OF_VIEW_LEVEL = 0.08
@@ -90,9 +101,17 @@ def decode_to_model_input(
     as preprocessing does): a 512-pixel eye decodes at 256 for a 224 model, about twice as fast.
     ``camera`` changes the decoded photograph before it is resized (training augmentation).
     """
+    return to_model_input(decode_rgb(data, size, camera), size, local_contrast)
+
+
+def decode_rgb(
+    data: bytes, size: int, camera: Callable[[Image.Image], Image.Image] | None = None
+) -> Image.Image:
+    """The RGB photograph before its resize to ``size``: draft-decoded (see
+    :func:`decode_to_model_input`), then changed by ``camera``."""
     with Image.open(io.BytesIO(data)) as image:
         image.draft("RGB", (size, size))
-        return to_model_input(camera(image) if camera else image, size, local_contrast)
+        return (camera(image) if camera else image).convert("RGB")  # loaded, file closed
 
 
 def photo_to_model_input(

@@ -15,6 +15,19 @@ def write_samples(folder, count, per_shard):
     return writer.close()
 
 
+class Stream(io.RawIOBase):  # like an S3 body: read() only
+    def __init__(self, data):
+        self.data = io.BytesIO(data)
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        chunk = self.data.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
 def test_round_trip_and_rollover(tmp_path):
     shards = write_samples(tmp_path, 5, 2)
     assert [s.samples for s in shards] == [2, 2, 1]
@@ -37,18 +50,6 @@ def test_same_samples_same_bytes(tmp_path):
 def test_reads_from_a_non_seekable_stream(tmp_path):
     shards = write_samples(tmp_path, 3, 10)
 
-    class Stream(io.RawIOBase):  # like an S3 body: read() only
-        def __init__(self, data):
-            self.data = io.BytesIO(data)
-
-        def readable(self):
-            return True
-
-        def readinto(self, buffer):
-            chunk = self.data.read(len(buffer))
-            buffer[: len(chunk)] = chunk
-            return len(chunk)
-
     stream = Stream((tmp_path / shards[0].name).read_bytes())
     assert len(list(iter_samples(io.BufferedReader(stream)))) == 3
 
@@ -57,3 +58,13 @@ def test_reads_from_a_non_seekable_stream(tmp_path):
 def test_keys_with_separators_are_refused(tmp_path, key):
     with pytest.raises(ValueError, match="must not contain"):
         ShardWriter(tmp_path, 2).write(key, {"json": b"{}"})
+
+
+def test_keep_yields_only_the_wanted_samples_seekable_or_not(tmp_path):
+    shards = write_samples(tmp_path, 5, 10)
+    data = (tmp_path / shards[0].name).read_bytes()
+    wanted = {"P001", "P004"}
+    for stream in (io.BytesIO(data), io.BufferedReader(Stream(data))):
+        read = dict(iter_samples(stream, keep=wanted.__contains__))
+        assert sorted(read) == sorted(wanted)
+        assert read["P001"]["right.jpg"] == b"\x01" * 5

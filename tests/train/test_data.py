@@ -7,12 +7,15 @@ import pandas as pd
 import pytest
 import torch
 
+from retclip.model.config import CLIP_STD
+from retclip.model.preprocessing import decode_to_model_input
 from retclip.train.data import (
     DataError,
     PatientIndex,
     PatientStream,
     make_loader,
     mirror_and_swap,
+    model_pixels,
     to_model_inputs,
 )
 from tests.train.conftest import Clinic
@@ -21,9 +24,10 @@ BATCH = 8  # patients per optimiser step, all ranks together
 
 
 def stream(index: PatientIndex, rank: int = 0, world: int = 1, start: int = 0, **options):
-    settings = {"eye_dropout": 0.0, "flip_prob": 0.0, **options}
+    settings = {"eye_dropout": 0.0, "flip_prob": 0.0, "image_size": 32, **options}
+    stream_class = settings.pop("stream_class", PatientStream)
     stop = len(index) // BATCH * BATCH
-    return PatientStream(
+    return stream_class(
         index,
         epoch=1,
         start=start,
@@ -31,7 +35,6 @@ def stream(index: PatientIndex, rank: int = 0, world: int = 1, start: int = 0, *
         micro_batch=BATCH // world,
         rank=rank,
         world_size=world,
-        image_size=32,
         seed=3,
         **settings,
     )
@@ -159,7 +162,7 @@ def test_photometric_augmentation_gives_each_eye_its_own_camera_reproducibly(ind
     plain, jittered = first(), first(photometric_aug=0.25)
     again = first(photometric_aug=0.25)
     assert torch.equal(jittered["left"], again["left"])  # same seed, epoch, position: same draw
-    assert not torch.allclose(plain["left"], jittered["left"])
+    assert not torch.equal(plain["left"], jittered["left"])
     assert plain["patient_id"] == jittered["patient_id"]
     assert torch.equal(plain["has_left"], jittered["has_left"])
 
@@ -178,3 +181,59 @@ def test_camera_jitter_keeps_the_black_border_and_differs_between_eyes():
     left, right = (np.asarray(jitter_camera(image, rng, 0.25), dtype=float) for _ in range(2))
     assert left[0, 0].sum() == right[0, 0].sum() == 0  # corners stay black
     assert abs(left[32, 32] - right[32, 32]).max() > 3  # two cameras, two colours
+
+
+class StreamBefore(PatientStream):
+    """The stream before issue 34: float32 model inputs made in the worker with Pillow."""
+
+    def pixels(self, encoded, rng):
+        camera = self.camera(rng)
+        return torch.from_numpy(decode_to_model_input(encoded, self.image_size, False, camera))
+
+
+LEVEL = 1 / 255 / min(CLIP_STD)  # one 8-bit level after normalisation, at its largest
+RESIZE_TOLERANCE = 2  # torch's 8-bit bicubic against Pillow's: at most two levels a value
+RESIZE_SHARE = 0.01  # and at most 1% of the values differ at all
+
+
+def model_batches(index: PatientIndex, clinic: Clinic, **options) -> list[list[dict]]:
+    """An epoch's micro-batches as the model receives them, today's and before issue 34's."""
+    found = []
+    for stream_class in (PatientStream, StreamBefore):
+        loader = make_loader(stream(index, stream_class=stream_class, **options), 0, 0, False)
+        cpu = torch.device("cpu")
+        found.append([to_model_inputs(batch, clinic.encoder, cpu) for batch in loader])
+    return found
+
+
+@pytest.mark.parametrize("size", [33, 40, 48, 56, 63])
+def test_the_model_sees_the_old_images_within_two_levels_after_the_resize(clinic, index, size):
+    today, before = model_batches(index, clinic, image_size=size, eye_dropout=0.5, flip_prob=0.5)
+    assert len(today) == len(before) == len(index) // BATCH
+    for new, old in zip(today, before, strict=True):
+        for side in ("left", "right"):
+            assert torch.equal(new[f"has_{side}"], old[f"has_{side}"])
+            assert new[side].dtype == old[side].dtype == torch.float32
+            levels = (new[side] - old[side]).abs() / LEVEL
+            assert levels.max() <= RESIZE_TOLERANCE + 1e-3
+            assert (levels > 1e-3).float().mean() <= RESIZE_SHARE
+
+
+@pytest.mark.parametrize(
+    "options", [{"image_size": 64}, {"image_size": 40, "photometric_aug": 0.25}]
+)
+def test_without_a_resize_or_with_a_camera_the_model_sees_exactly_the_old_images(
+    clinic, index, options
+):
+    today, before = model_batches(index, clinic, eye_dropout=0.5, flip_prob=0.5, **options)
+    for new, old in zip(today, before, strict=True):
+        assert torch.equal(new["left"], old["left"]) and torch.equal(new["right"], old["right"])
+
+
+def test_the_loader_ships_eight_bit_eyes_and_missing_eyes_become_zeros():
+    eyes = torch.full((2, 3, 4, 4), 255, dtype=torch.uint8)
+    pixels = model_pixels(eyes, torch.tensor([True, False]))
+    assert pixels.dtype == torch.float32
+    assert torch.equal(pixels[1], torch.zeros(3, 4, 4)) and pixels[0].min() > 1
+    floats = torch.randn(2, 3, 4, 4)
+    assert model_pixels(floats, torch.tensor([True, True])) is floats  # local contrast
