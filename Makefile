@@ -16,8 +16,8 @@ export DAGSTER_HOME
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export DVC_BIN := $(abspath $(DVC))
 
-.PHONY: setup demo test test-ui test-s3 s3-up s3-down slurm-up slurm-down test-slurm lint ui repro contact-sheet bench device-wheels \
-  lock clean
+.PHONY: setup demo test test-ui test-s3 s3-up s3-down slurm-up slurm-down test-slurm lint ui repro \
+  contact-sheet bench device-wheels lock clean
 
 setup: $(VENV)/.installed $(DVC_VENV)/.installed
 
@@ -41,20 +41,22 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 # asset through Dagster (run history kept in .dagster_home), then prints what it produced:
 # the stages up to pre-training in one run, the two pre-trainings side by side in a second (one
 # process each, one torch thread each: 2 cores; they share one text warm-up), one run per
-# evaluation partition (task), the export and its release behind the gate. The other runs execute their steps in one process
-# (in_process executor): starting a process per step costs about 5 s on 2 cores.
+# evaluation partition (task), the export and its release behind the gate. The other runs
+# execute their steps in one process (in_process executor): starting a process per step costs
+# about 5 s on 2 cores.
 DG_LAUNCH := $(VENV)/bin/dg launch --config-json '{"execution": {"config": {"in_process": {}}}}'
 DG_LAUNCH_2 := $(VENV)/bin/dg launch \
   --config-json '{"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}}'
 PRETRAININGS := key:pretrained or key:pretrained_patient_only
+RELEASE := key:exported or key:released
 demo: setup $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m retclip.demo prepare
-	$(DG_LAUNCH) --assets 'not key:evaluation and not key:exported and not key:released and not ($(PRETRAININGS))'
+	$(DG_LAUNCH) --assets 'not key:evaluation and not ($(RELEASE)) and not ($(PRETRAININGS))'
 	$(DG_LAUNCH_2) --assets '$(PRETRAININGS)'
 	for task in $$($(PY) -m retclip.demo tasks); do \
 	  $(DG_LAUNCH) --assets evaluation --partition $$task || exit 1; \
 	done
-	$(DG_LAUNCH) --assets 'key:exported or key:released'
+	$(DG_LAUNCH) --assets '$(RELEASE)'
 	$(PY) -m retclip.demo summary
 
 # The same pipeline without Dagster; dvc's stage commands find retclip in .venv/bin.
