@@ -8,6 +8,7 @@ one text warm-up through its cache)."""
 
 import json
 import math
+from pathlib import Path
 
 import dagster as dg
 
@@ -62,6 +63,23 @@ def pretrained_patient_only(
 PATIENT_ONLY = ("--set", "pretrain.lambda_left=0", "--set", "pretrain.lambda_right=0")
 
 
+def pretrain_args(project: RetclipProject, out: Path) -> list[str]:
+    """``retclip pretrain``'s arguments for the project's inputs, as dvc.yaml writes them."""
+    return [
+        "pretrain",
+        "--images",
+        str(project.output("preprocess")),
+        "--reports",
+        str(project.output("clean_reports")),
+        "--tokenizer",
+        str(project.output("tokenizer")),
+        "--out",
+        str(out),
+        "--params",
+        str(project.path(project.params_file)),
+    ]
+
+
 def launch_pretrain(
     context: dg.AssetExecutionContext,
     project: RetclipProject,
@@ -74,21 +92,8 @@ def launch_pretrain(
     ``--resume=auto`` so that a retry after a crash continues from the last checkpoint of the same
     lineage (inputs, code, parameters) and any other run starts afresh."""
     out = project.output(stage)
-    args = [
-        "pretrain",
-        "--images",
-        str(project.output("preprocess")),
-        "--reports",
-        str(project.output("clean_reports")),
-        "--tokenizer",
-        str(project.output("tokenizer")),
-        "--out",
-        str(out),
-        "--params",
-        str(project.path(project.params_file)),
-        "--resume=auto",  # a retried run continues its own checkpoints, never another lineage's
-        *overrides,
-    ]
+    # a retried run continues its own checkpoints, never another lineage's
+    args = [*pretrain_args(project, out), "--resume=auto", *overrides]
     reported = launcher.launch(context, args, project.path(), stage).get_materialize_result()
     # the subprocess reported the lineage id as the data version; stage_result reads the same
     return stage_result(

@@ -67,7 +67,7 @@ def test_two_slurm_nodes_train_like_one_process(tmp_path, small_clinic, slurm_en
 
     one = tmp_path / "one"
     subprocess.run(
-        [sys.executable, "-m", "retclip", *pretrain_args(project, one)],
+        [sys.executable, "-m", "retclip", *model_assets.pretrain_args(project, one)],
         cwd=project.path(),
         check=True,
         capture_output=True,
@@ -128,22 +128,6 @@ def test_terminating_the_run_cancels_the_job(tmp_path, small_clinic, slurm_env):
 
 def squeue_states(cluster) -> list[str]:
     return cluster.run("squeue", "-h", "-o", "%t").split()
-
-
-def pretrain_args(project, out) -> list[str]:
-    return [
-        "pretrain",
-        "--images",
-        str(project.output("preprocess")),
-        "--reports",
-        str(project.output("clean_reports")),
-        "--tokenizer",
-        str(project.output("tokenizer")),
-        "--out",
-        str(out),
-        "--params",
-        str(project.path(project.params_file)),
-    ]
 
 
 def test_a_failed_job_fails_the_asset_with_its_state_and_log(tmp_path, slurm_env):
