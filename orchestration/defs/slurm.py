@@ -168,8 +168,9 @@ def job_state(job_id: str, env: Mapping[str, str]) -> tuple[str, str]:
 
 
 def cancel(job_id: str, env: Mapping[str, str], timeout: float = 60.0) -> None:
-    """``scancel`` the job and wait until ``squeue`` no longer lists it."""
-    _slurm(["scancel", job_id], env)
+    """``scancel`` the job and wait until ``squeue`` no longer lists it (a job that has just
+    ended makes ``scancel`` complain: nothing is left to cancel then)."""
+    _slurm(["scancel", job_id], env, check=False)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not _slurm(["squeue", "-h", "-j", job_id], env, check=False).strip():
