@@ -18,7 +18,7 @@ from orchestration.defs.resources import (
     TrainingLauncher,
 )
 from tests.conftest import REPO
-from tests.orchestration.conftest import SMALL_PARAMS, make_project
+from tests.orchestration.conftest import SMALL_PARAMS, UPSTREAM_OF_EVALUATION, make_project
 from tests.orchestration.test_data_assets import ASSETS as DATA_ASSETS
 
 TASK = "synth_referable_dr"  # the one task of SMALL_PARAMS
@@ -29,15 +29,6 @@ ASSETS = [
     model_assets.pretrained_patient_only,
     evaluation_assets.eval_clinic,
     evaluation_assets.evaluation,
-]
-UPSTREAM = [
-    "validated",
-    "preprocessed",
-    "cleaned_reports",
-    "tokenizer",
-    "pretrained",
-    "pretrained_patient_only",
-    "eval_clinic",
 ]
 
 
@@ -71,7 +62,7 @@ def materialize_upstream(project: RetclipProject, dagster_home: Path) -> None:
         "dvc": DvcCommand(),
     }
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
-        for selection, partition in ((UPSTREAM, None), (["evaluation"], TASK)):
+        for selection, partition in ((UPSTREAM_OF_EVALUATION, None), (["evaluation"], TASK)):
             result = dg.materialize(
                 ASSETS,
                 instance=instance,
